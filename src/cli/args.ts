@@ -1,0 +1,116 @@
+import { parseArgs } from 'node:util';
+import { parseEndpoint } from '../core/api/endpoints';
+import { BadInputError } from '../core/api/errors';
+import type { SignatureVersion } from '../core/api/signing';
+import { parseJobRef, regionProblem, type JobSpec } from '../core/jobs';
+
+export const DEFAULT_REGION = 'cn-hangzhou';
+export const DEFAULT_LAG_WARNING_SECONDS = 300;
+export const DEFAULT_TIMEOUT_SECONDS = 10;
+
+export const USAGE = `Usage: dts-sync-status [options] JOB_ID[@REGION]...
+
+Shows the status of Alibaba Cloud DTS synchronization jobs, one line per direction.
+
+Options:
+  --region R                 region of jobs given without @REGION
+                             (default: $ALIBABA_CLOUD_REGION_ID, else ${DEFAULT_REGION})
+  --endpoint URL             send every request to URL instead of the official endpoint
+  --signature-version v3|v2  request signature version (default: v3)
+  --timeout SECONDS          per-attempt timeout (default: ${DEFAULT_TIMEOUT_SECONDS})
+  --lag-warning SECONDS      lag past which a synchronizing direction is a warning (default: ${DEFAULT_LAG_WARNING_SECONDS})
+  --profile NAME             aliyun CLI profile in ~/.aliyun/config.json (default: $ALIBABA_CLOUD_PROFILE, else current)
+  --json                     print one JSON document instead of the table
+  -h, --help                 show this help
+  -v, --version              show the version
+
+Credentials: ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET and optionally
+ALIBABA_CLOUD_SECURITY_TOKEN; else the aliyun CLI profile file ~/.aliyun/config.json.
+
+Exit status: 0 all jobs healthy, pending or finished; 1 a job needs attention (warning, error,
+unknown, not found); 2 a query failed or the input was invalid.`;
+
+export interface CliOptions {
+  readonly command: 'status' | 'help' | 'version';
+  readonly jobs: readonly JobSpec[];
+  readonly endpoint?: string;
+  readonly signatureVersion: SignatureVersion;
+  readonly timeoutSeconds: number;
+  readonly lagWarningSeconds: number;
+  readonly profile?: string;
+  readonly json: boolean;
+}
+
+function seconds(option: string, value: string | undefined, fallback: number, min: number): number {
+  if (value === undefined) {
+    return fallback;
+  }
+  const n = Number(value.trim());
+  if (value.trim() === '' || !Number.isFinite(n) || n < min) {
+    throw new BadInputError(`--${option} must be a number of seconds${min > 0 ? ' above 0' : ''}, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv): CliOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        region: { type: 'string' },
+        endpoint: { type: 'string' },
+        'signature-version': { type: 'string' },
+        timeout: { type: 'string' },
+        'lag-warning': { type: 'string' },
+        profile: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (e) {
+    throw new BadInputError((e as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
+  }
+  const { values, positionals } = parsed;
+  const base = {
+    signatureVersion: 'v3' as SignatureVersion,
+    timeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
+    lagWarningSeconds: DEFAULT_LAG_WARNING_SECONDS,
+    json: values.json ?? false,
+    jobs: [],
+  };
+  if (values.help) {
+    return { ...base, command: 'help' };
+  }
+  if (values.version) {
+    return { ...base, command: 'version' };
+  }
+  const region = values.region?.trim() || env['ALIBABA_CLOUD_REGION_ID']?.trim() || DEFAULT_REGION;
+  const problem = regionProblem(region);
+  if (problem) {
+    throw new BadInputError(`Invalid region: ${problem}`);
+  }
+  const signatureVersion = (values['signature-version'] ?? 'v3').toLowerCase();
+  if (signatureVersion !== 'v3' && signatureVersion !== 'v2') {
+    throw new BadInputError(`--signature-version must be v3 or v2, got ${JSON.stringify(values['signature-version'])}`);
+  }
+  if (values.endpoint !== undefined) {
+    parseEndpoint(values.endpoint);
+  }
+  if (positionals.length === 0) {
+    throw new BadInputError('Give at least one job ID (dts-sync-status --help for usage)');
+  }
+  return {
+    command: 'status',
+    jobs: positionals.map((p) => parseJobRef(p, region)),
+    endpoint: values.endpoint,
+    signatureVersion,
+    timeoutSeconds: seconds('timeout', values.timeout, DEFAULT_TIMEOUT_SECONDS, 0.001),
+    lagWarningSeconds: seconds('lag-warning', values['lag-warning'], DEFAULT_LAG_WARNING_SECONDS, 0),
+    profile: values.profile,
+    json: values.json ?? false,
+  };
+}

@@ -1,0 +1,69 @@
+import { BadInputError } from './errors';
+
+/** Regions the official SDKs send to the central `dts.aliyuncs.com` (their endpoint map); others get their own host. */
+const CENTRAL_REGIONS: ReadonlySet<string> = new Set([
+  'cn-qingdao', 'cn-beijing', 'cn-zhangjiakou', 'cn-huhehaote', 'cn-hangzhou', 'cn-shanghai', 'cn-shenzhen',
+  'cn-hongkong', 'cn-chengdu', 'cn-wulanchabu', 'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-3',
+  'ap-southeast-5', 'ap-south-1', 'eu-west-1', 'eu-central-1', 'us-west-1', 'us-east-1', 'me-east-1',
+  'cn-hangzhou-finance', 'cn-shanghai-finance-1', 'cn-shenzhen-finance-1', 'cn-north-2-gov-1',
+]);
+
+/** Regions a user is offered when adding a job; any well-formed region ID is still accepted. */
+export const KNOWN_REGIONS: readonly string[] = [
+  'cn-hangzhou', 'cn-shanghai', 'cn-qingdao', 'cn-beijing', 'cn-zhangjiakou', 'cn-huhehaote', 'cn-wulanchabu',
+  'cn-shenzhen', 'cn-heyuan', 'cn-guangzhou', 'cn-chengdu', 'cn-hongkong', 'ap-northeast-1', 'ap-northeast-2',
+  'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-3', 'ap-southeast-5', 'ap-southeast-6', 'ap-southeast-7',
+  'ap-south-1', 'us-west-1', 'us-east-1', 'eu-west-1', 'eu-central-1', 'me-east-1', 'me-central-1',
+];
+
+const REGION_PATTERN = /^[a-z]{2,}(-[a-z0-9]+){1,4}$/;
+
+export function isValidRegion(region: string): boolean {
+  return REGION_PATTERN.test(region);
+}
+
+export function assertValidRegion(region: string): void {
+  if (!isValidRegion(region)) {
+    throw new BadInputError(`"${region}" is not a region ID (expected something like cn-hangzhou)`);
+  }
+}
+
+/** The official endpoint for a region, as the official SDKs choose it. */
+export function officialEndpoint(region: string): string {
+  assertValidRegion(region);
+  return CENTRAL_REGIONS.has(region) ? 'https://dts.aliyuncs.com' : `https://dts.${region}.aliyuncs.com`;
+}
+
+/**
+ * The base URL requests for `region` go to: the override when one is configured (VPC endpoint, private gateway,
+ * emulator), the official endpoint otherwise. Returns a normalized origin (scheme, host, port).
+ */
+export function resolveEndpoint(region: string, override?: string): URL {
+  const raw = override?.trim() ? override.trim() : officialEndpoint(region);
+  return parseEndpoint(raw);
+}
+
+export function parseEndpoint(raw: string): URL {
+  let url: URL;
+  try {
+    url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `https://${raw}`);
+  } catch {
+    throw new BadInputError(`The endpoint "${raw}" is not a URL (expected https://host[:port])`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new BadInputError(`The endpoint "${raw}" must use https:// (or http:// for a local emulator)`);
+  }
+  if (url.username || url.password) {
+    throw new BadInputError('The endpoint must not contain a user name or password');
+  }
+  if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
+    throw new BadInputError(`The endpoint "${raw}" must be a bare origin such as https://dts.aliyuncs.com`);
+  }
+  return new URL(url.origin);
+}
+
+/** The DTS console page listing a region's synchronization jobs. */
+export function consoleUrl(region: string): string {
+  assertValidRegion(region);
+  return `https://dtsnew.console.aliyun.com/sync/${region}`;
+}
