@@ -66,7 +66,7 @@ function timeUtc(date: Date | null): string {
 
 function rowsOf(job: JobStatus): { cells: string[]; health: Health }[] {
   if (!job.found) {
-    return [{ cells: [job.jobId, job.region, '-', `Not found in ${job.region}`, '-', '-'], health: 'error' }];
+    return [{ cells: [job.jobId, job.region, '-', `Not found in ${job.region}`, '-', '-'], health: job.health }];
   }
   if (job.directions.length === 0) {
     return [{ cells: [job.jobId, job.region, '-', 'No directions reported', '-', '-'], health: 'unknown' }];

@@ -52,14 +52,16 @@ export function environmentProvider(env: NodeJS.ProcessEnv = process.env): Crede
   return {
     description: 'the environment variables ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET',
     async resolve() {
-      const id = env['ALIBABA_CLOUD_ACCESS_KEY_ID']?.trim() || env['ALICLOUD_ACCESS_KEY_ID']?.trim();
-      const secret = env['ALIBABA_CLOUD_ACCESS_KEY_SECRET']?.trim() || env['ALICLOUD_ACCESS_KEY_SECRET']?.trim();
-      if (!id && !secret) {
+      // Each family is read as a pair, so an ID from one is never signed with a secret from the other.
+      const prefix = ['ALIBABA_CLOUD', 'ALICLOUD'].find((p) => env[`${p}_ACCESS_KEY_ID`]?.trim() || env[`${p}_ACCESS_KEY_SECRET`]?.trim());
+      if (!prefix) {
         return undefined;
       }
+      const id = env[`${prefix}_ACCESS_KEY_ID`]?.trim();
+      const secret = env[`${prefix}_ACCESS_KEY_SECRET`]?.trim();
       if (!id || !secret) {
         throw new CredentialsNotFoundError(
-          `ALIBABA_CLOUD_ACCESS_KEY_${id ? 'SECRET' : 'ID'} is not set, but ALIBABA_CLOUD_ACCESS_KEY_${id ? 'ID' : 'SECRET'} is: set both`,
+          `${prefix}_ACCESS_KEY_${id ? 'SECRET' : 'ID'} is not set, but ${prefix}_ACCESS_KEY_${id ? 'ID' : 'SECRET'} is: set both`,
         );
       }
       const token = env['ALIBABA_CLOUD_SECURITY_TOKEN']?.trim();
@@ -108,12 +110,16 @@ export function aliyunProfileProvider(options: AliyunProfileOptions = {}): Crede
         }
         throw new CredentialsNotFoundError(`Cannot read ${path}: ${(e as Error).message}`);
       }
-      let config: { current?: unknown; profiles?: unknown };
+      let parsed: unknown;
       try {
-        config = JSON.parse(text) as typeof config;
+        parsed = JSON.parse(text);
       } catch {
         throw new CredentialsNotFoundError(`${path} is not valid JSON`);
       }
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+        throw new CredentialsNotFoundError(`${path} is not a JSON object`);
+      }
+      const config = parsed as { current?: unknown; profiles?: unknown };
       const profiles = Array.isArray(config.profiles) ? (config.profiles as AliyunProfile[]) : [];
       const wanted =
         options.profile?.trim() ||

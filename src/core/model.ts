@@ -50,7 +50,7 @@ const STATUS_LABEL: Readonly<Record<string, string>> = {
   finished: 'Finished',
 };
 
-function statusKey(status: string): string {
+export function statusKey(status: string): string {
   return status.trim().toLowerCase();
 }
 

@@ -68,7 +68,7 @@ export async function mapWithConcurrency<T, R>(items: readonly T[], limit: numbe
       results[i] = await work(items[i]);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
   return results;
 }
 
@@ -77,8 +77,7 @@ export async function queryJobStatuses(jobs: readonly JobSpec[], source: StatusL
   const now = options.now ?? (() => new Date());
   const batches = planBatches(jobs, source, options.batchSize);
   const statuses = new Map<string, JobStatus>();
-  const errors: BatchFailure[] = [];
-  await mapWithConcurrency(batches, options.concurrency ?? BATCH_CONCURRENCY, async (batch) => {
+  const failures = await mapWithConcurrency(batches, options.concurrency ?? BATCH_CONCURRENCY, async (batch): Promise<BatchFailure | undefined> => {
     const ids = batch.jobs.map((j) => j.id);
     try {
       const result = await source.describeSynchronizationJobStatusList(ids, batch.region, options.signal);
@@ -86,13 +85,15 @@ export async function queryJobStatuses(jobs: readonly JobSpec[], source: StatusL
       for (const id of ids) {
         statuses.set(jobKey({ id, region: batch.region }), buildJobStatus(id, batch.region, result.jobs.get(id), serverNow, options.lagWarningSeconds));
       }
+      return undefined;
     } catch (e) {
       if (options.signal?.aborted) {
         throw e;
       }
-      errors.push({ region: batch.region, jobIds: ids, error: e instanceof DtsError ? e : new NetworkError(String(e)) });
+      return { region: batch.region, jobIds: ids, error: e instanceof DtsError ? e : new NetworkError(String(e)) };
     }
   });
+  const errors = failures.filter((f): f is BatchFailure => f !== undefined);
   const ordered: JobStatus[] = [];
   const emitted = new Set<string>();
   for (const job of jobs) {

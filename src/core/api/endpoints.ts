@@ -44,20 +44,22 @@ export function resolveEndpoint(region: string, override?: string): URL {
 }
 
 export function parseEndpoint(raw: string): URL {
+  // Messages quote the input with any user:password part masked: it may hold a secret.
+  const shown = raw.replace(/\/\/[^/@]*@/, '//***@');
   let url: URL;
   try {
     url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `https://${raw}`);
   } catch {
-    throw new BadInputError(`The endpoint "${raw}" is not a URL (expected https://host[:port])`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new BadInputError(`The endpoint "${raw}" must use https:// (or http:// for a local emulator)`);
+    throw new BadInputError(`The endpoint "${shown}" is not a URL (expected https://host[:port])`);
   }
   if (url.username || url.password) {
     throw new BadInputError('The endpoint must not contain a user name or password');
   }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new BadInputError(`The endpoint "${shown}" must use https:// (or http:// for a local emulator)`);
+  }
   if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
-    throw new BadInputError(`The endpoint "${raw}" must be a bare origin such as https://dts.aliyuncs.com`);
+    throw new BadInputError(`The endpoint "${shown}" must be a bare origin such as https://dts.aliyuncs.com`);
   }
   return new URL(url.origin);
 }

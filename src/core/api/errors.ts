@@ -175,6 +175,9 @@ export function classifyApiError(details: ApiErrorDetails): DtsError {
   if (THROTTLING_CODES.test(code) || httpStatus === 429 || (details.retryAfterMs ?? 0) > 0) {
     return new ThrottledError(details);
   }
+  if (/InstanceNotFound/i.test(code)) {
+    return new RequestRejectedError(details);
+  }
   if (CREDENTIAL_CODES.test(code)) {
     return new CredentialsRejectedError(details);
   }

@@ -46,6 +46,9 @@ export function parseJsonBody(httpStatus: number, body: string, contentType: str
   try {
     parsed = JSON.parse(body);
   } catch {
+    if (httpStatus === 429) {
+      throw classifyApiError({ code: 'Throttling', apiMessage: 'HTTP 429 Too Many Requests', httpStatus });
+    }
     throw new BadResponseError(describeBody(body, contentType), { httpStatus, retryable: httpStatus >= 500 });
   }
   if (!isObject(parsed)) {
@@ -62,6 +65,9 @@ export function throwIfApiError(httpStatus: number, json: Json, retryAfterMs: nu
   const requestId = optionalString(json['RequestId']);
   if (httpStatus >= 400) {
     const code = optionalString(json['Code']) ?? optionalString(json['ErrCode']);
+    if (!code && httpStatus === 429) {
+      throw classifyApiError({ code: 'Throttling', apiMessage: 'HTTP 429 Too Many Requests', requestId, httpStatus, retryAfterMs });
+    }
     if (!code) {
       throw new BadResponseError('an error without a Code', { httpStatus, requestId, retryable: httpStatus >= 500 });
     }

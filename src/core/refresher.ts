@@ -1,0 +1,120 @@
+import { createHash } from 'node:crypto';
+import { DtsClient, STATUS_LIST_ACTION, type AttemptEvent, type ClientOptions, type StatusListSource } from './api/client';
+import { CredentialsNotFoundError, DtsError } from './api/errors';
+import { maskAccessKeyId, type ResolvedCredentials } from './credentials';
+import type { RefreshOutcome, RefreshReason } from './poller';
+import { queryJobStatuses } from './query';
+import type { Settings } from './settings';
+import { toQueryError, type StatusStore, type Transition } from './store';
+
+export interface Log {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export type ClosableSource = StatusListSource & { close(): Promise<void> };
+
+export interface RefresherDeps {
+  readonly settings: () => Settings;
+  /** The provider chain; throws CredentialsNotFoundError when there is nothing to sign with. */
+  readonly credentials: () => Promise<ResolvedCredentials>;
+  readonly store: StatusStore;
+  readonly log: Log;
+  readonly createClient?: (options: ClientOptions) => ClosableSource;
+  readonly onTransitions?: (transitions: Transition[]) => void;
+  readonly now?: () => Date;
+  readonly userAgent?: string;
+}
+
+/** One log line per HTTP attempt: region, batch size, duration, RequestId, outcome, retry reason. */
+export function formatAttempt(e: AttemptEvent): string {
+  const action = e.action === STATUS_LIST_ACTION ? '' : ` ${e.action}`;
+  const head = `[${e.region}]${action} ${e.batchSize} job${e.batchSize === 1 ? '' : 's'}, attempt ${e.attempt}: ${e.outcome} in ${e.durationMs} ms`;
+  const id = e.requestId ? ` (RequestId ${e.requestId})` : '';
+  const retry = e.retryInMs !== undefined ? `; retrying in ${(e.retryInMs / 1000).toFixed(1)} s: ${e.retryReason}` : '';
+  return `${head}${id}${retry}`;
+}
+
+/** One refresh: settings and credentials in, a query through the client, the store updated. Knows nothing of VS Code. */
+export class Refresher {
+  private client: ClosableSource | undefined;
+  private clientKey: string | undefined;
+  private lastSource: string | undefined;
+
+  constructor(private readonly deps: RefresherDeps) {}
+
+  async refresh(reason: RefreshReason, signal?: AbortSignal): Promise<RefreshOutcome> {
+    const { store, log } = this.deps;
+    const settings = this.deps.settings();
+    if (settings.jobs.length === 0) {
+      return 'ok';
+    }
+    const now = this.deps.now ?? (() => new Date());
+    let resolved: ResolvedCredentials;
+    try {
+      resolved = await this.deps.credentials();
+    } catch (e) {
+      const error = e instanceof DtsError ? e : new CredentialsNotFoundError(String(e));
+      store.setCredentialsSource(undefined);
+      store.failAll(toQueryError(error));
+      log.warn(`Refresh (${reason}) skipped: ${error.message}`);
+      return 'failed';
+    }
+    if (resolved.source !== this.lastSource) {
+      log.info(`Using credentials from ${resolved.source} (AccessKey ID ${maskAccessKeyId(resolved.credentials.accessKeyId)})`);
+      this.lastSource = resolved.source;
+    }
+    store.setCredentialsSource(resolved.source);
+    const client = this.clientFor(settings, resolved);
+    store.setRefreshing(true, now());
+    const started = Date.now();
+    try {
+      const snapshot = await queryJobStatuses(settings.jobs, client, { lagWarningSeconds: settings.lagWarningSeconds, now, signal });
+      const transitions = store.applySnapshot(snapshot);
+      const found = snapshot.jobs.filter((j) => j.found).length;
+      log.info(
+        `Refresh (${reason}): ${found} of ${settings.jobs.length} jobs answered` +
+          `${snapshot.errors.length ? `, ${snapshot.errors.length} batch${snapshot.errors.length === 1 ? '' : 'es'} failed` : ''} in ${Date.now() - started} ms`,
+      );
+      for (const failure of snapshot.errors) {
+        log.error(`[${failure.region}] ${failure.jobIds.length} jobs not refreshed: ${failure.error.message}`);
+      }
+      if (transitions.length > 0) {
+        this.deps.onTransitions?.(transitions);
+      }
+      return snapshot.errors.length > 0 ? 'failed' : 'ok';
+    } finally {
+      store.setRefreshing(false);
+    }
+  }
+
+  /** Reuses the keep-alive client while nothing it depends on changed. */
+  private clientFor(settings: Settings, resolved: ResolvedCredentials): ClosableSource {
+    const c = resolved.credentials;
+    // A digest, so the secret is not kept around in one more string.
+    const key = createHash('sha256')
+      .update(JSON.stringify([settings.endpoint, settings.signatureVersion, settings.requestTimeoutSeconds, c.accessKeyId, c.accessKeySecret, c.securityToken]))
+      .digest('hex');
+    if (this.client && key === this.clientKey) {
+      return this.client;
+    }
+    void this.client?.close();
+    const create = this.deps.createClient ?? ((o: ClientOptions) => new DtsClient(o));
+    this.client = create({
+      credentials: c,
+      endpoint: settings.endpoint,
+      signatureVersion: settings.signatureVersion,
+      timeoutMs: settings.requestTimeoutSeconds * 1000,
+      userAgent: this.deps.userAgent,
+      onAttempt: (e) => (e.outcome === 'ok' ? this.deps.log.info(formatAttempt(e)) : this.deps.log.warn(formatAttempt(e))),
+    });
+    this.clientKey = key;
+    return this.client;
+  }
+
+  async dispose(): Promise<void> {
+    await this.client?.close();
+    this.client = undefined;
+  }
+}

@@ -1,0 +1,98 @@
+import { parseEndpoint } from './api/endpoints';
+import { BadInputError } from './api/errors';
+import type { SignatureVersion } from './api/signing';
+import { parseJobList, regionProblem, type JobSpec } from './jobs';
+
+/** The extension's settings after validation; every field has a usable value. */
+export interface Settings {
+  readonly jobs: readonly JobSpec[];
+  readonly defaultRegion: string;
+  readonly refreshIntervalSeconds: number;
+  readonly lagWarningSeconds: number;
+  /** Undefined: the official endpoint of each region. */
+  readonly endpoint: string | undefined;
+  readonly signatureVersion: SignatureVersion;
+  readonly requestTimeoutSeconds: number;
+  readonly notifyOnFailure: boolean;
+  /** One sentence per setting that was ignored, for the view's message and the log. */
+  readonly problems: readonly string[];
+}
+
+export const DEFAULT_SETTINGS = {
+  defaultRegion: 'cn-hangzhou',
+  refreshIntervalSeconds: 60,
+  lagWarningSeconds: 300,
+  signatureVersion: 'v3' as SignatureVersion,
+  requestTimeoutSeconds: 10,
+  notifyOnFailure: true,
+};
+
+/** Shortest automatic refresh interval; anything lower would only burn the API's rate limit. */
+export const MIN_REFRESH_INTERVAL_SECONDS = 10;
+
+/** Reads raw values (as `WorkspaceConfiguration.get` returns them) into settings, falling back per field. */
+export function parseSettings(get: (key: string) => unknown): Settings {
+  const problems: string[] = [];
+  const number = (key: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
+    const value = get(key);
+    if (value === undefined || value === null) {
+      return fallback;
+    }
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+      problems.push(`dtsSync.${key} must be a number from ${min} to ${max}; using ${fallback}`);
+      return fallback;
+    }
+    return value;
+  };
+
+  let defaultRegion = DEFAULT_SETTINGS.defaultRegion;
+  const rawRegion = get('defaultRegion');
+  if (typeof rawRegion === 'string' && rawRegion.trim() !== '') {
+    const problem = regionProblem(rawRegion.trim());
+    if (problem) {
+      problems.push(`dtsSync.defaultRegion: ${problem}; using ${defaultRegion}`);
+    } else {
+      defaultRegion = rawRegion.trim();
+    }
+  }
+
+  let refreshIntervalSeconds = number('refreshIntervalSeconds', DEFAULT_SETTINGS.refreshIntervalSeconds, 0, 86400);
+  if (refreshIntervalSeconds > 0 && refreshIntervalSeconds < MIN_REFRESH_INTERVAL_SECONDS) {
+    problems.push(`dtsSync.refreshIntervalSeconds below ${MIN_REFRESH_INTERVAL_SECONDS} is raised to ${MIN_REFRESH_INTERVAL_SECONDS}`);
+    refreshIntervalSeconds = MIN_REFRESH_INTERVAL_SECONDS;
+  }
+
+  let endpoint: string | undefined;
+  const rawEndpoint = get('endpoint');
+  if (typeof rawEndpoint === 'string' && rawEndpoint.trim() !== '') {
+    try {
+      endpoint = parseEndpoint(rawEndpoint.trim()).origin;
+    } catch (e) {
+      problems.push(`dtsSync.endpoint: ${(e as BadInputError).message}; using the official endpoints`);
+    }
+  }
+
+  let signatureVersion = DEFAULT_SETTINGS.signatureVersion;
+  const rawVersion = get('signatureVersion');
+  if (rawVersion === 'v2' || rawVersion === 'v3') {
+    signatureVersion = rawVersion;
+  } else if (rawVersion !== undefined && rawVersion !== null) {
+    problems.push(`dtsSync.signatureVersion must be "v3" or "v2"; using v3`);
+  }
+
+  const rawNotify = get('notifyOnFailure');
+  const notifyOnFailure = typeof rawNotify === 'boolean' ? rawNotify : DEFAULT_SETTINGS.notifyOnFailure;
+
+  const parsedJobs = parseJobList(get('jobs'), defaultRegion);
+  return {
+    jobs: parsedJobs.jobs,
+    defaultRegion,
+    refreshIntervalSeconds,
+    lagWarningSeconds: number('lagWarningSeconds', DEFAULT_SETTINGS.lagWarningSeconds, 0),
+    endpoint,
+    signatureVersion,
+    requestTimeoutSeconds: number('requestTimeoutSeconds', DEFAULT_SETTINGS.requestTimeoutSeconds, 1, 300),
+    notifyOnFailure,
+    problems: [...parsedJobs.problems, ...problems],
+  };
+}

@@ -1,0 +1,42 @@
+import { statusKey, type Health } from '../model';
+
+/** A codicon and a theme colour id: what the adapters turn into ThemeIcon + ThemeColor. */
+export interface IconSpec {
+  readonly id: string;
+  readonly color?: string;
+}
+
+const HEALTH_ICONS: Readonly<Record<Health, IconSpec>> = {
+  ok: { id: 'pass', color: 'testing.iconPassed' },
+  pending: { id: 'sync~spin', color: 'charts.blue' },
+  warning: { id: 'warning', color: 'charts.yellow' },
+  error: { id: 'error', color: 'testing.iconFailed' },
+  finished: { id: 'check-all', color: 'charts.green' },
+  unknown: { id: 'question', color: 'charts.purple' },
+};
+
+/** The icon of a health; a paused direction shows a pause sign rather than a generic warning. */
+export function healthIcon(health: Health, status?: string): IconSpec {
+  if (health === 'warning' && status !== undefined && statusKey(status) === 'suspending') {
+    return { id: 'debug-pause', color: 'charts.yellow' };
+  }
+  return HEALTH_ICONS[health];
+}
+
+const HEALTH_WORDS: Readonly<Record<Health, string>> = {
+  ok: 'Healthy',
+  pending: 'Starting or changing',
+  warning: 'Needs attention',
+  error: 'Failed',
+  finished: 'Finished',
+  unknown: 'Unknown status',
+};
+
+export function healthWords(health: Health): string {
+  return HEALTH_WORDS[health];
+}
+
+/** The icon legend the README shows, generated from the same table so the two cannot drift. */
+export function iconLegend(): { health: Health; icon: IconSpec; words: string }[] {
+  return (Object.keys(HEALTH_ICONS) as Health[]).map((health) => ({ health, icon: HEALTH_ICONS[health], words: HEALTH_WORDS[health] }));
+}

@@ -1,0 +1,94 @@
+import * as vscode from 'vscode';
+import { CredentialsNotFoundError } from '../core/api/errors';
+import type { Credentials } from '../core/api/signing';
+import { credentialsProblem, type CredentialProvider } from '../core/credentials';
+
+const SECRET_KEY = 'dtsSync.credentials';
+
+/** Thrown when SecretStorage itself fails (no OS keyring on Linux, for one). */
+export class SecretStorageUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super(
+      `VS Code could not use its secret storage (${cause instanceof Error ? cause.message : String(cause)}). ` +
+        'Set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET in the environment VS Code starts from, ' +
+        'or configure an aliyun CLI profile in ~/.aliyun/config.json, instead.',
+    );
+    this.name = 'SecretStorageUnavailableError';
+  }
+}
+
+/** The AccessKey stored by "Set AccessKey…": one SecretStorage entry holding ID, secret and optional STS token. */
+export class SecretCredentials {
+  constructor(private readonly secrets: vscode.SecretStorage) {}
+
+  readonly onDidChange = (listener: () => void): vscode.Disposable =>
+    this.secrets.onDidChange((e) => {
+      if (e.key === SECRET_KEY) {
+        listener();
+      }
+    });
+
+  async get(): Promise<Credentials | undefined> {
+    let raw: string | undefined;
+    try {
+      raw = await this.secrets.get(SECRET_KEY);
+    } catch (e) {
+      throw new SecretStorageUnavailableError(e);
+    }
+    if (!raw) {
+      return undefined;
+    }
+    try {
+      const parsed = JSON.parse(raw) as Partial<Credentials>;
+      if (typeof parsed.accessKeyId === 'string' && typeof parsed.accessKeySecret === 'string') {
+        return {
+          accessKeyId: parsed.accessKeyId,
+          accessKeySecret: parsed.accessKeySecret,
+          ...(typeof parsed.securityToken === 'string' && parsed.securityToken ? { securityToken: parsed.securityToken } : {}),
+        };
+      }
+    } catch {
+      // Falls through to the message below; the stored value is never quoted.
+    }
+    throw new CredentialsNotFoundError('The stored AccessKey is unreadable; run "DTS: Set AccessKey…" again');
+  }
+
+  async store(credentials: Credentials): Promise<void> {
+    const problem = credentialsProblem(credentials);
+    if (problem) {
+      throw new CredentialsNotFoundError(`Not stored: ${problem}`);
+    }
+    try {
+      await this.secrets.store(SECRET_KEY, JSON.stringify(credentials));
+    } catch (e) {
+      throw new SecretStorageUnavailableError(e);
+    }
+  }
+
+  async clear(): Promise<void> {
+    try {
+      await this.secrets.delete(SECRET_KEY);
+    } catch (e) {
+      throw new SecretStorageUnavailableError(e);
+    }
+  }
+
+  /** First link of the credential chain. A broken SecretStorage is reported, then the chain goes on. */
+  provider(onUnavailable: (error: SecretStorageUnavailableError) => void): CredentialProvider {
+    return {
+      description: 'VS Code SecretStorage ("DTS: Set AccessKey…")',
+      resolve: async () => {
+        try {
+          const credentials = await this.get();
+          return credentials ? { credentials, source: 'VS Code SecretStorage' } : undefined;
+        } catch (e) {
+          if (e instanceof SecretStorageUnavailableError) {
+            onUnavailable(e);
+            return undefined;
+          }
+          throw e;
+        }
+      },
+    };
+  }
+}

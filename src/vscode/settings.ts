@@ -1,0 +1,51 @@
+import * as vscode from 'vscode';
+import { jobKey, parseJobList, type JobSpec } from '../core/jobs';
+import { parseSettings, type Settings } from '../core/settings';
+
+export const SECTION = 'dtsSync';
+
+export function readSettings(): Settings {
+  const config = vscode.workspace.getConfiguration(SECTION);
+  return parseSettings((key) => config.get(key));
+}
+
+/** Where `dtsSync.jobs` is defined (most specific first), so edits land where the user keeps the list. */
+function jobsTarget(): { target: vscode.ConfigurationTarget; value: unknown[] } {
+  const inspected = vscode.workspace.getConfiguration(SECTION).inspect<unknown[]>('jobs');
+  if (inspected?.workspaceValue !== undefined) {
+    return { target: vscode.ConfigurationTarget.Workspace, value: [...inspected.workspaceValue] };
+  }
+  return { target: vscode.ConfigurationTarget.Global, value: [...(inspected?.globalValue ?? [])] };
+}
+
+function entryFor(job: JobSpec, defaultRegion: string): unknown {
+  if (job.name) {
+    return { id: job.id, region: job.region, name: job.name };
+  }
+  return job.region === defaultRegion ? job.id : `${job.id}@${job.region}`;
+}
+
+/** Adds a job where `dtsSync.jobs` is already defined (workspace or user), user settings otherwise. */
+export async function addJobToSettings(job: JobSpec, settings: Settings): Promise<'added' | 'duplicate'> {
+  const { target, value } = jobsTarget();
+  if (settings.jobs.some((j) => jobKey(j) === jobKey(job))) {
+    return 'duplicate';
+  }
+  value.push(entryFor(job, settings.defaultRegion));
+  await vscode.workspace.getConfiguration(SECTION).update('jobs', value, target);
+  return 'added';
+}
+
+/** Removes every entry for the job from the same place `addJobToSettings` writes to. */
+export async function removeJobFromSettings(job: JobSpec, defaultRegion: string): Promise<boolean> {
+  const { target, value } = jobsTarget();
+  const kept = value.filter((entry) => {
+    const parsed = parseJobList([entry], defaultRegion).jobs[0];
+    return !parsed || jobKey(parsed) !== jobKey(job);
+  });
+  if (kept.length === value.length) {
+    return false;
+  }
+  await vscode.workspace.getConfiguration(SECTION).update('jobs', kept, target);
+  return true;
+}

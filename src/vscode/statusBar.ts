@@ -1,0 +1,38 @@
+import * as vscode from 'vscode';
+import type { StatusStore } from '../core/store';
+import { statusBarModel } from '../core/views/statusBar';
+
+/** The one status-bar item `dtsSync.status`; its text and colour come from `statusBarModel`. */
+export class StatusBar implements vscode.Disposable {
+  readonly item: vscode.StatusBarItem;
+  private readonly subscription: { dispose(): void };
+
+  constructor(
+    private readonly store: StatusStore,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.item = vscode.window.createStatusBarItem('dtsSync.status', vscode.StatusBarAlignment.Left, 50);
+    this.item.name = 'DTS Sync Status';
+    this.item.command = 'workbench.view.extension.dtsSync';
+    this.subscription = store.onDidChange(() => this.update());
+    this.update();
+  }
+
+  update(): void {
+    const model = statusBarModel(this.store.state, { now: this.now() });
+    if (!model.visible) {
+      this.item.hide();
+      return;
+    }
+    this.item.text = model.text;
+    this.item.tooltip = new vscode.MarkdownString(model.tooltip, true);
+    this.item.backgroundColor = model.background ? new vscode.ThemeColor(`statusBarItem.${model.background}Background`) : undefined;
+    this.item.accessibilityInformation = { label: model.text.replace(/\$\([^)]*\)\s*/g, '') };
+    this.item.show();
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.item.dispose();
+  }
+}

@@ -1,0 +1,181 @@
+import * as assert from 'node:assert/strict';
+import { DEFAULT_LAG_WARNING_SECONDS, DEFAULT_REGION, DEFAULT_TIMEOUT_SECONDS, parseCliArgs, USAGE } from '../../src/cli/args';
+import { BadInputError } from '../../src/core/api/errors';
+
+const JOB = 'dtsexjk1alb116abcd';
+
+function refused(argv: string[], pattern: RegExp, env: NodeJS.ProcessEnv = {}): BadInputError {
+  try {
+    parseCliArgs(argv, env);
+  } catch (e) {
+    assert.ok(e instanceof BadInputError, `expected a BadInputError, got ${String(e)}`);
+    assert.match(e.message, pattern);
+    return e;
+  }
+  assert.fail(`expected ${JSON.stringify(argv)} to be refused`);
+}
+
+describe('cli args', () => {
+  describe('defaults', () => {
+    it('queries cn-hangzhou with v3 signatures, a 10 s timeout and a 300 s lag warning', () => {
+      const options = parseCliArgs([JOB], {});
+      assert.deepEqual(options, {
+        command: 'status',
+        jobs: [{ id: JOB, region: 'cn-hangzhou' }],
+        endpoint: undefined,
+        signatureVersion: 'v3',
+        timeoutSeconds: 10,
+        lagWarningSeconds: 300,
+        profile: undefined,
+        json: false,
+      });
+      assert.equal(DEFAULT_REGION, 'cn-hangzhou');
+      assert.equal(DEFAULT_TIMEOUT_SECONDS, 10);
+      assert.equal(DEFAULT_LAG_WARNING_SECONDS, 300);
+    });
+
+    it('takes the default region from ALIBABA_CLOUD_REGION_ID', () => {
+      assert.deepEqual(parseCliArgs([JOB], { ALIBABA_CLOUD_REGION_ID: 'ap-northeast-1' }).jobs, [{ id: JOB, region: 'ap-northeast-1' }]);
+    });
+
+    it('ignores a blank ALIBABA_CLOUD_REGION_ID', () => {
+      assert.equal(parseCliArgs([JOB], { ALIBABA_CLOUD_REGION_ID: '  ' }).jobs[0].region, 'cn-hangzhou');
+    });
+
+    it('lets --region override ALIBABA_CLOUD_REGION_ID', () => {
+      assert.equal(parseCliArgs(['--region', 'cn-shanghai', JOB], { ALIBABA_CLOUD_REGION_ID: 'ap-northeast-1' }).jobs[0].region, 'cn-shanghai');
+    });
+  });
+
+  describe('options', () => {
+    it('reads JOB@REGION next to jobs in the default region', () => {
+      const options = parseCliArgs([`${JOB}@ap-northeast-1`, 'dtskfq1149w254abcd'], {});
+      assert.deepEqual(options.jobs, [
+        { id: JOB, region: 'ap-northeast-1' },
+        { id: 'dtskfq1149w254abcd', region: 'cn-hangzhou' },
+      ]);
+    });
+
+    it('reads every option', () => {
+      const options = parseCliArgs(
+        [
+          '--region',
+          'cn-beijing',
+          '--endpoint',
+          'http://127.0.0.1:8080',
+          '--signature-version',
+          'V2',
+          '--timeout',
+          '2.5',
+          '--lag-warning',
+          '0',
+          '--profile',
+          'work',
+          '--json',
+          JOB,
+        ],
+        {},
+      );
+      assert.deepEqual(options, {
+        command: 'status',
+        jobs: [{ id: JOB, region: 'cn-beijing' }],
+        endpoint: 'http://127.0.0.1:8080',
+        signatureVersion: 'v2',
+        timeoutSeconds: 2.5,
+        lagWarningSeconds: 0,
+        profile: 'work',
+        json: true,
+      });
+    });
+
+    it('accepts --option=value', () => {
+      const options = parseCliArgs(['--timeout=30', '--lag-warning=60', JOB], {});
+      assert.equal(options.timeoutSeconds, 30);
+      assert.equal(options.lagWarningSeconds, 60);
+    });
+  });
+
+  describe('help and version', () => {
+    for (const flag of ['--help', '-h']) {
+      it(`${flag} asks for help even without job IDs`, () => {
+        assert.equal(parseCliArgs([flag], {}).command, 'help');
+      });
+    }
+    for (const flag of ['--version', '-v']) {
+      it(`${flag} asks for the version even without job IDs`, () => {
+        assert.equal(parseCliArgs([flag], {}).command, 'version');
+      });
+    }
+
+    it('--help wins over an otherwise invalid command line', () => {
+      assert.equal(parseCliArgs(['--help', '--region', 'Nowhere', 'bad id'], {}).command, 'help');
+    });
+
+    it('documents every option, the credentials and the exit codes in the usage text', () => {
+      for (const text of ['--region', '--endpoint', '--signature-version', '--timeout', '--lag-warning', '--profile', '--json', '--help', '--version', 'ALIBABA_CLOUD_ACCESS_KEY_ID', 'Exit status']) {
+        assert.ok(USAGE.includes(text), `usage does not mention ${text}`);
+      }
+    });
+  });
+
+  describe('invalid input', () => {
+    it('refuses an unknown option, naming it', () => {
+      const error = refused(['--frobnicate', JOB], /^Unknown option '--frobnicate'$/);
+      assert.equal(error.retryable, false);
+    });
+
+    it('refuses an option without its value', () => {
+      refused([JOB, '--timeout'], /--timeout/);
+    });
+
+    it('refuses a non-numeric timeout', () => {
+      refused(['--timeout', 'ten', JOB], /^--timeout must be a number of seconds above 0, got "ten"$/);
+    });
+
+    it('refuses a zero or negative timeout', () => {
+      refused(['--timeout', '0', JOB], /^--timeout must be a number of seconds above 0, got "0"$/);
+      refused(['--timeout=-5', JOB], /--timeout must be a number of seconds above 0, got "-5"/);
+    });
+
+    it('refuses an empty or infinite timeout', () => {
+      refused(['--timeout=', JOB], /--timeout must be a number of seconds/);
+      refused(['--timeout', 'Infinity', JOB], /--timeout must be a number of seconds/);
+    });
+
+    it('refuses a negative or non-numeric lag warning', () => {
+      refused(['--lag-warning=-1', JOB], /^--lag-warning must be a number of seconds, got "-1"$/);
+      refused(['--lag-warning', '5m', JOB], /--lag-warning must be a number of seconds, got "5m"/);
+    });
+
+    it('refuses a signature version other than v3 or v2', () => {
+      refused(['--signature-version', 'v4', JOB], /^--signature-version must be v3 or v2, got "v4"$/);
+    });
+
+    it('refuses a bad endpoint', () => {
+      refused(['--endpoint', 'ftp://dts.example.com', JOB], /must use https:\/\//);
+      refused(['--endpoint', 'https://dts.example.com/api', JOB], /must be a bare origin/);
+    });
+
+    it('refuses a bad --region', () => {
+      refused(['--region', 'Hangzhou', JOB], /^Invalid region: "Hangzhou" is not a region ID \(expected something like cn-hangzhou\)$/);
+    });
+
+    it('refuses a bad ALIBABA_CLOUD_REGION_ID', () => {
+      refused([JOB], /Invalid region: "hangzhou" is not a region ID/, { ALIBABA_CLOUD_REGION_ID: 'hangzhou' });
+    });
+
+    it('refuses a bad region after @', () => {
+      refused([`${JOB}@Tokyo`], /^Invalid job "dtsexjk1alb116abcd@Tokyo": "Tokyo" is not a region ID/);
+    });
+
+    it('refuses a malformed job ID', () => {
+      refused(['dtsexjk1alb116****'], /is masked with \*/);
+      refused(['["dtsexjk1alb116abcd"]'], /contains quotes or brackets/);
+    });
+
+    it('asks for a job ID when none is given', () => {
+      refused([], /^Give at least one job ID \(dts-sync-status --help for usage\)$/);
+      refused(['--json', '--region', 'cn-shanghai'], /Give at least one job ID/);
+    });
+  });
+});
