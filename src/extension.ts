@@ -20,6 +20,7 @@ export interface TestApi {
   readonly treeView: vscode.TreeView<JobsNode>;
   readonly statusBar: StatusBar;
   readonly poller: Poller;
+  readonly secrets: SecretCredentials;
 }
 
 /** Composition root: builds the pieces and wires them. No network call happens here. */
@@ -136,7 +137,7 @@ export function activate(context: vscode.ExtensionContext): TestApi {
   });
 
   log.info(`Activated in ${(performance.now() - started).toFixed(1)} ms; ${settings.jobs.length} job(s) configured`);
-  return { store, tree, treeView, statusBar, poller };
+  return { store, tree, treeView, statusBar, poller, secrets };
 }
 
 export function deactivate(): void {

@@ -48,7 +48,8 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
   getChildren(node?: JobsNode): JobsNode[] {
     const state = this.store.state;
     if (!node) {
-      if (!state.credentialsSource && !state.jobs.some((j) => j.status)) {
+      // No credentials: no rows, so the "Set AccessKey…" welcome view shows.
+      if (!state.credentialsSource) {
         return [];
       }
       const rows: JobsNode[] = state.jobs.map((j) => ({ kind: 'job', job: j.spec }));
