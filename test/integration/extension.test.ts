@@ -26,7 +26,10 @@ describe('DTS Sync Status in a real extension host', function () {
       assert.ok(!process.env[name], `${name} must not be set for these tests`);
     }
     emulator = await startEmulator({ scenario: SCENARIO });
+    const started = performance.now();
     api = await activateExtension();
+    // Reported, not asserted: timings on these shared machines are noise for a test (npm run bench measures).
+    console.log(`      activate() took ${(performance.now() - started).toFixed(1)} ms`);
     await api.secrets.clear();
     await configure({
       endpoint: emulator.url,
