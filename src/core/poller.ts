@@ -76,19 +76,27 @@ export class Poller {
       return this.running;
     }
     this.clearTimer();
-    this.lastRunAt = this.timers.now();
-    this.running = this.run(reason);
+    // The callback starts now; a synchronous throw becomes a rejection, so `running` is set before anything settles.
+    let pending: Promise<RefreshOutcome>;
+    try {
+      pending = Promise.resolve(this.options.refresh(reason));
+    } catch (e) {
+      pending = Promise.reject(e);
+    }
+    this.running = this.settle(pending);
     return this.running;
   }
 
-  private async run(reason: RefreshReason): Promise<void> {
+  private async settle(pending: Promise<RefreshOutcome>): Promise<void> {
     let outcome: RefreshOutcome;
     try {
-      outcome = await this.options.refresh(reason);
+      outcome = await pending;
     } catch {
       outcome = 'failed';
     }
     this.failures = outcome === 'failed' ? this.failures + 1 : 0;
+    // The interval counts from the end of a refresh, so a slow endpoint is not polled back to back.
+    this.lastRunAt = this.timers.now();
     this.running = undefined;
     const rerun = this.rerun;
     this.rerun = undefined;
@@ -129,8 +137,9 @@ export class Poller {
     if (this.failures === 0) {
       return base;
     }
-    const backoff = Math.min(MAX_BACKOFF_MS, Math.max(base, this.intervalMs * 2 ** this.failures));
-    return Math.round(backoff * (0.8 + 0.4 * this.random()));
+    // Never sooner than the normal wait, never longer than the cap unless the normal wait itself is longer.
+    const doubled = Math.min(MAX_BACKOFF_MS, this.intervalMs * 2 ** this.failures);
+    return Math.max(base, Math.min(MAX_BACKOFF_MS, Math.round(doubled * (0.8 + 0.4 * this.random()))));
   }
 
   private msUntilDue(): number {
@@ -143,7 +152,7 @@ export class Poller {
     if (this.disposed || !this.active || this.intervalMs <= 0 || this.running) {
       return;
     }
-    const reason: RefreshReason = this.failures > 0 ? 'backoff' : 'interval';
+    const reason: RefreshReason = this.lastRunAt === undefined ? 'startup' : this.failures > 0 ? 'backoff' : 'interval';
     const delay = this.msUntilDue();
     this.options.onSchedule?.(delay, reason);
     this.timer = this.timers.setTimeout(() => {

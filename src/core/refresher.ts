@@ -78,7 +78,7 @@ export class Refresher {
           `${snapshot.errors.length ? `, ${snapshot.errors.length} batch${snapshot.errors.length === 1 ? '' : 'es'} failed` : ''} in ${Date.now() - started} ms`,
       );
       for (const failure of snapshot.errors) {
-        log.error(`[${failure.region}] ${failure.jobIds.length} jobs not refreshed: ${failure.error.message}`);
+        log.error(`[${failure.region}] ${failure.jobIds.length} job${failure.jobIds.length === 1 ? '' : 's'} not refreshed: ${failure.error.message}`);
       }
       if (transitions.length > 0) {
         this.deps.onTransitions?.(transitions);

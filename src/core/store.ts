@@ -1,6 +1,6 @@
 import type { DtsError, ErrorKind } from './api/errors';
 import { jobKey, type JobSpec } from './jobs';
-import type { DirectionStatus, Health, JobStatus } from './model';
+import { HEALTH_SEVERITY, type DirectionStatus, type Health, type JobStatus } from './model';
 import type { Snapshot } from './query';
 
 /** An error as views show it: no stack, no request, just what the user can act on. */
@@ -236,20 +236,40 @@ function newErrors(spec: JobSpec, before: JobStatus | undefined, after: JobStatu
     .map((d) => ({ job: spec, direction: d.direction, status: d.status }));
 }
 
+const HEALTHS: ReadonlySet<unknown> = new Set<Health>(HEALTH_SEVERITY);
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+function isDateString(value: unknown): boolean {
+  return typeof value === 'string' && !Number.isNaN(new Date(value).getTime());
+}
+
+/** The persisted snapshot comes from an older version or a hand-edited state file: check every field. */
 function isPersisted(value: unknown): value is PersistedSnapshot {
-  const v = value as PersistedSnapshot | undefined;
   return (
-    typeof v === 'object' &&
-    v !== null &&
-    v.version === 1 &&
-    Array.isArray(v.jobs) &&
-    v.jobs.every(
-      (j) =>
-        typeof j.id === 'string' &&
-        typeof j.region === 'string' &&
-        !Number.isNaN(new Date(j.fetchedAt).getTime()) &&
-        Array.isArray(j.directions) &&
-        j.directions.every((d: { direction: unknown; status: unknown }) => typeof d.direction === 'string' && typeof d.status === 'string'),
+    isRecord(value) &&
+    value['version'] === 1 &&
+    Array.isArray(value['jobs']) &&
+    value['jobs'].every(
+      (j: unknown) =>
+        isRecord(j) &&
+        typeof j['id'] === 'string' &&
+        typeof j['region'] === 'string' &&
+        typeof j['found'] === 'boolean' &&
+        HEALTHS.has(j['health']) &&
+        isDateString(j['fetchedAt']) &&
+        Array.isArray(j['directions']) &&
+        j['directions'].every(
+          (d: unknown) =>
+            isRecord(d) &&
+            typeof d['direction'] === 'string' &&
+            typeof d['status'] === 'string' &&
+            HEALTHS.has(d['health']) &&
+            (d['checkpoint'] === null || isDateString(d['checkpoint'])) &&
+            (d['lagSeconds'] === null || (typeof d['lagSeconds'] === 'number' && Number.isFinite(d['lagSeconds']))),
+        ),
     )
   );
 }

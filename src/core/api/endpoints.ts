@@ -45,7 +45,7 @@ export function resolveEndpoint(region: string, override?: string): URL {
 
 export function parseEndpoint(raw: string): URL {
   // Messages quote the input with any user:password part masked: it may hold a secret.
-  const shown = raw.replace(/\/\/[^/@]*@/, '//***@');
+  const shown = raw.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#]*@/i, '$1***@');
   let url: URL;
   try {
     url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `https://${raw}`);

@@ -53,6 +53,12 @@ export function statusBarModel(state: StoreState, ctx: PresentContext): StatusBa
     icon = '$(warning)';
     text = `DTS: ${attention.length} need${attention.length === 1 ? 's' : ''} attention`;
     background = 'warning';
+  } else if (state.jobs.some((j) => !j.status)) {
+    const waiting = state.jobs.filter((j) => !j.status).length;
+    icon = '$(clock)';
+    text = `DTS: ${state.jobs.length}`;
+    background = undefined;
+    tooltip.push(`Waiting for the first status of ${waiting} DTS sync job${waiting === 1 ? '' : 's'}`);
   } else {
     icon = '$(check)';
     text = `DTS: ${state.jobs.length}`;

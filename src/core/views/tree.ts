@@ -123,7 +123,7 @@ export function directionItems(view: JobView, ctx: PresentContext): ItemModel[] 
     tooltip: [
       `**${escapeMarkdown(view.spec.name ?? view.spec.id)}** · ${escapeMarkdown(d.direction)}`,
       '',
-      `Status: \`${d.status || '(empty)'}\` (${healthWords(d.health)})`,
+      `Status: ${escapeMarkdown(d.status || '(empty)')} (${healthWords(d.health)})`,
       `Checkpoint: ${d.checkpoint ? `${formatUtc(d.checkpoint)} · ${formatClock(d.checkpoint, ctx.now, ctx.timeZone)} local` : 'none yet'}`,
       `Lag: ${d.lagSeconds === null ? '–' : formatLag(d.lagSeconds)}`,
       view.fetchedAt ? `Fetched ${formatAge(view.fetchedAt, ctx.now)}${view.stale ? ' (stale)' : ''}` : '',
@@ -175,7 +175,8 @@ export function viewMessage(state: StoreState): string | undefined {
   const parts: string[] = [];
   const errors = currentErrors(state);
   if (errors.length > 0) {
-    parts.push(`Refresh failed: ${errors[0]}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}. Showing the last known statuses.`);
+    const kept = state.jobs.some((j) => j.status) ? ' Showing the last known statuses.' : '';
+    parts.push(`Refresh failed: ${errors[0]}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}.${kept}`);
   }
   if (state.settingsProblems.length > 0) {
     parts.push(`Ignored settings: ${state.settingsProblems.join('; ')}`);

@@ -1,0 +1,421 @@
+import * as assert from 'node:assert/strict';
+import { STATUS_LIST_ACTION, type AttemptEvent, type ClientOptions } from '../../src/core/api/client';
+import { ServerError, ThrottledError } from '../../src/core/api/errors';
+import type { StatusListResult } from '../../src/core/api/response';
+import { resolveCredentials, type ResolvedCredentials } from '../../src/core/credentials';
+import type { RawDirection } from '../../src/core/model';
+import { formatAttempt, Refresher, type ClosableSource, type Log } from '../../src/core/refresher';
+import { parseSettings, type Settings } from '../../src/core/settings';
+import { StatusStore, type Transition } from '../../src/core/store';
+import { jobDescription } from '../../src/core/views/tree';
+
+const NOW = new Date('2024-05-01T12:00:00Z');
+const ACCESS_KEY_ID = 'LTAI5tQWERTYUI0001';
+const SECRET = 'Zq7-DISTINCTIVE-secret-value-4242';
+
+const settingsOf = (values: Record<string, unknown>): Settings => parseSettings((key) => values[key]);
+
+class CollectingLog implements Log {
+  readonly lines: { level: 'info' | 'warn' | 'error'; message: string }[] = [];
+  info(message: string): void {
+    this.lines.push({ level: 'info', message });
+  }
+  warn(message: string): void {
+    this.lines.push({ level: 'warn', message });
+  }
+  error(message: string): void {
+    this.lines.push({ level: 'error', message });
+  }
+  get all(): string[] {
+    return this.lines.map((l) => l.message);
+  }
+}
+
+/** Answers from a table per region, reports one attempt per call like the real client, and can fail chosen regions. */
+class FakeClient implements ClosableSource {
+  closed = false;
+  readonly calls: { ids: string[]; region: string; refreshing: boolean }[] = [];
+  constructor(
+    readonly options: ClientOptions,
+    private readonly world: World,
+  ) {}
+
+  batchKey(region: string): string {
+    return `${this.options.endpoint ?? 'official'}|${region}|${this.options.credentials.accessKeyId}`;
+  }
+
+  async describeSynchronizationJobStatusList(ids: readonly string[], region: string): Promise<StatusListResult> {
+    this.calls.push({ ids: [...ids], region, refreshing: this.world.store.state.refreshing });
+    await new Promise((resolve) => setImmediate(resolve));
+    const failure = this.world.failRegions[region];
+    const base = { action: STATUS_LIST_ACTION, region, batchSize: ids.length, attempt: 1, durationMs: 12 };
+    if (failure) {
+      this.options.onAttempt?.({ ...base, outcome: failure.code, requestId: failure.requestId, retryInMs: 1500, retryReason: failure.message });
+      this.options.onAttempt?.({ ...base, attempt: 2, outcome: failure.code, requestId: failure.requestId });
+      throw failure;
+    }
+    this.options.onAttempt?.({ ...base, outcome: 'ok', requestId: `REQ-${region}` });
+    const jobs = new Map<string, RawDirection[]>();
+    for (const id of ids) {
+      const directions = this.world.answers[id];
+      if (directions) {
+        jobs.set(id, directions);
+      }
+    }
+    return { requestId: `REQ-${region}`, serverDate: NOW, jobs };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}
+
+interface World {
+  store: StatusStore;
+  answers: Record<string, RawDirection[]>;
+  failRegions: Record<string, Error & { code: string; requestId?: string }>;
+}
+
+function setup(options: { settings?: Record<string, unknown>; credentials?: () => Promise<ResolvedCredentials> } = {}) {
+  const store = new StatusStore();
+  const log = new CollectingLog();
+  const world: World = {
+    store,
+    answers: {
+      dtsjob0001: [{ direction: 'Forward', status: 'Synchronizing', checkpoint: new Date(NOW.getTime() - 15 * 60_000) }],
+      dtsjob0002: [{ direction: 'Forward', status: 'Synchronizing', checkpoint: new Date(NOW.getTime() - 8_000) }],
+      dtsjob0003: [{ direction: 'Forward', status: 'Synchronizing', checkpoint: new Date(NOW.getTime() - 8_000) }],
+    },
+    failRegions: {},
+  };
+  let settings = settingsOf(options.settings ?? { jobs: ['dtsjob0001', 'dtsjob0002', 'dtsjob0003'] });
+  let credentials: ResolvedCredentials = { source: 'SecretStorage', credentials: { accessKeyId: ACCESS_KEY_ID, accessKeySecret: SECRET } };
+  const clients: FakeClient[] = [];
+  const transitions: Transition[][] = [];
+  const refresher = new Refresher({
+    settings: () => settings,
+    credentials: options.credentials ?? (async () => credentials),
+    store,
+    log,
+    now: () => NOW,
+    createClient: (o) => {
+      const client = new FakeClient(o, world);
+      clients.push(client);
+      return client;
+    },
+    onTransitions: (t) => transitions.push(t),
+  });
+  store.setJobs(settings.jobs);
+  return {
+    store,
+    log,
+    world,
+    clients,
+    transitions,
+    refresher,
+    setSettings(values: Record<string, unknown>) {
+      settings = settingsOf(values);
+      store.setJobs(settings.jobs);
+    },
+    setCredentials(c: ResolvedCredentials) {
+      credentials = c;
+    },
+  };
+}
+
+describe('refresher', () => {
+  describe('a successful refresh', () => {
+    it('fills the store with every job status and reports ok', async () => {
+      const t = setup();
+      assert.equal(await t.refresher.refresh('manual'), 'ok');
+      const ctx = { now: NOW, timeZone: 'UTC' };
+      assert.deepEqual(
+        t.store.state.jobs.map((j) => [j.spec.id, jobDescription(j, ctx)]),
+        [
+          ['dtsjob0001', 'Synchronizing · 15 min behind'],
+          ['dtsjob0002', 'Synchronizing · 8 s behind'],
+          ['dtsjob0003', 'Synchronizing · 8 s behind'],
+        ],
+      );
+      assert.equal(t.store.state.credentialsSource, 'SecretStorage');
+      assert.equal(t.store.state.refreshing, false);
+      assert.equal(t.store.state.lastAttemptAt?.getTime(), NOW.getTime());
+    });
+
+    it('asks once for the whole batch while the store shows it is refreshing', async () => {
+      const t = setup();
+      await t.refresher.refresh('manual');
+      assert.deepEqual(t.clients[0].calls, [{ ids: ['dtsjob0001', 'dtsjob0002', 'dtsjob0003'], region: 'cn-hangzhou', refreshing: true }]);
+    });
+
+    it('logs one summary line with the reason and the count of answered jobs', async () => {
+      const t = setup();
+      await t.refresher.refresh('interval');
+      const summaries = t.log.all.filter((l) => l.startsWith('Refresh'));
+      assert.equal(summaries.length, 1, t.log.all.join('\n'));
+      assert.match(summaries[0], /^Refresh \(interval\): 3 of 3 jobs answered in \d+ ms$/);
+      assert.ok(t.log.lines.every((l) => l.level === 'info'), t.log.all.join('\n'));
+    });
+
+    it('logs each HTTP attempt', async () => {
+      const t = setup();
+      await t.refresher.refresh('manual');
+      assert.ok(t.log.all.includes('[cn-hangzhou] 3 jobs, attempt 1: ok in 12 ms (RequestId REQ-cn-hangzhou)'), t.log.all.join('\n'));
+    });
+
+    it('counts a job the API did not return as not answered', async () => {
+      const t = setup({ settings: { jobs: ['dtsjob0001', 'dtsgone0009'] } });
+      assert.equal(await t.refresher.refresh('manual'), 'ok');
+      assert.match(t.log.all.find((l) => l.startsWith('Refresh')) ?? '', /^Refresh \(manual\): 1 of 2 jobs answered/);
+      assert.equal(jobDescription(t.store.state.jobs[1], { now: NOW }), 'Not found in cn-hangzhou');
+    });
+
+    it('builds the client from the settings', async () => {
+      const t = setup({ settings: { jobs: ['dtsjob0001'], endpoint: 'http://127.0.0.1:9000', signatureVersion: 'v2', requestTimeoutSeconds: 7 } });
+      await t.refresher.refresh('manual');
+      const o = t.clients[0].options;
+      assert.equal(o.endpoint, 'http://127.0.0.1:9000');
+      assert.equal(o.signatureVersion, 'v2');
+      assert.equal(o.timeoutMs, 7000);
+      assert.equal(o.credentials.accessKeyId, ACCESS_KEY_ID);
+    });
+
+    it('does nothing, and asks for no credentials, when no job is configured', async () => {
+      let asked = 0;
+      const t = setup({
+        settings: {},
+        credentials: async () => {
+          asked++;
+          throw new Error('not expected');
+        },
+      });
+      assert.equal(await t.refresher.refresh('manual'), 'ok');
+      assert.equal(asked, 0);
+      assert.equal(t.clients.length, 0);
+    });
+  });
+
+  describe('a failed batch', () => {
+    it('keeps the last statuses, marks them stale, logs the error and reports failed', async () => {
+      const t = setup({ settings: { jobs: ['dtsjob0001', 'dtsjob0002@cn-shanghai'] } });
+      await t.refresher.refresh('manual');
+      t.world.failRegions['cn-shanghai'] = new ThrottledError({ code: 'Throttling', apiMessage: 'Request was denied.', requestId: 'REQ-T' });
+      assert.equal(await t.refresher.refresh('interval'), 'failed');
+      const shanghai = t.store.state.jobs[1];
+      assert.equal(shanghai.stale, true);
+      assert.equal(shanghai.status?.health, 'ok');
+      assert.equal(shanghai.error?.code, 'Throttling');
+      assert.equal(t.store.state.jobs[0].stale, false);
+      const errors = t.log.lines.filter((l) => l.level === 'error').map((l) => l.message);
+      assert.equal(errors.length, 1, errors.join('\n'));
+      assert.match(errors[0], /^\[cn-shanghai\] 1 jobs? not refreshed: Throttled by Alibaba Cloud: Throttling Request was denied\. \(RequestId REQ-T\)$/);
+      assert.match(t.log.all.filter((l) => l.startsWith('Refresh'))[1], /^Refresh \(interval\): 1 of 2 jobs answered, 1 batch failed in \d+ ms$/);
+    });
+
+    it('says "1 job", not "1 jobs", when a batch of one was not refreshed', async () => {
+      const t = setup({ settings: { jobs: ['dtsjob0001', 'dtsjob0002@cn-shanghai'] } });
+      t.world.failRegions['cn-shanghai'] = new ThrottledError({ code: 'Throttling', requestId: 'REQ-T' });
+      await t.refresher.refresh('manual');
+      const errors = t.log.lines.filter((l) => l.level === 'error').map((l) => l.message);
+      assert.deepEqual(errors, ['[cn-shanghai] 1 job not refreshed: Throttled by Alibaba Cloud: Throttling (RequestId REQ-T)']);
+    });
+
+    it('says how many jobs of a larger batch were not refreshed', async () => {
+      const t = setup();
+      t.world.failRegions['cn-hangzhou'] = new ThrottledError({ code: 'Throttling' });
+      await t.refresher.refresh('manual');
+      const errors = t.log.lines.filter((l) => l.level === 'error').map((l) => l.message);
+      assert.deepEqual(errors, ['[cn-hangzhou] 3 jobs not refreshed: Throttled by Alibaba Cloud: Throttling']);
+    });
+
+    it('logs a retried attempt as a warning with the retry reason', async () => {
+      const t = setup();
+      t.world.failRegions['cn-hangzhou'] = new ServerError({ code: 'ServiceUnavailable', httpStatus: 503, requestId: 'REQ-S' });
+      await t.refresher.refresh('manual');
+      const warnings = t.log.lines.filter((l) => l.level === 'warn').map((l) => l.message);
+      assert.ok(
+        warnings.includes(
+          '[cn-hangzhou] 3 jobs, attempt 1: ServiceUnavailable in 12 ms (RequestId REQ-S); retrying in 1.5 s: DTS server error (HTTP 503): ServiceUnavailable (RequestId REQ-S)',
+        ),
+        warnings.join('\n'),
+      );
+    });
+  });
+
+  describe('missing credentials', () => {
+    const missing = () => resolveCredentials([{ description: 'SecretStorage', resolve: async () => undefined }]);
+
+    it('fails every job with the CredentialsNotFound message and reports failed', async () => {
+      const t = setup({ credentials: missing });
+      assert.equal(await t.refresher.refresh('startup'), 'failed');
+      const state = t.store.state;
+      assert.equal(state.failure?.code, 'CredentialsNotFound');
+      assert.equal(state.failure?.message, 'No Alibaba Cloud credentials found. Looked in SecretStorage.');
+      assert.ok(state.jobs.every((j) => j.error?.code === 'CredentialsNotFound'));
+      assert.equal(state.credentialsSource, undefined);
+      assert.equal(state.refreshing, false);
+      assert.equal(t.clients.length, 0, 'no request is made');
+      assert.deepEqual(t.log.lines, [{ level: 'warn', message: 'Refresh (startup) skipped: No Alibaba Cloud credentials found. Looked in SecretStorage.' }]);
+    });
+
+    it('keeps the statuses of an earlier refresh, marked stale', async () => {
+      let gone = false;
+      const creds: ResolvedCredentials = { source: 'SecretStorage', credentials: { accessKeyId: ACCESS_KEY_ID, accessKeySecret: SECRET } };
+      const t = setup({ credentials: async () => (gone ? missing() : creds) });
+      await t.refresher.refresh('manual');
+      gone = true;
+      await t.refresher.refresh('credentials');
+      assert.ok(t.store.state.jobs.every((j) => j.status?.health !== undefined && j.stale));
+    });
+
+    it('treats any other error from the provider chain as credentials not found', async () => {
+      const t = setup({
+        credentials: async () => {
+          throw new Error('keychain locked');
+        },
+      });
+      assert.equal(await t.refresher.refresh('manual'), 'failed');
+      assert.equal(t.store.state.failure?.code, 'CredentialsNotFound');
+      assert.match(t.store.state.failure?.message ?? '', /keychain locked/);
+    });
+  });
+
+  describe('secrets', () => {
+    it('never writes the AccessKey secret or the full AccessKey ID to the log or the store', async () => {
+      const t = setup({ settings: { jobs: ['dtsjob0001', 'dtsjob0002@cn-shanghai'] } });
+      await t.refresher.refresh('startup');
+      t.world.failRegions['cn-shanghai'] = new ThrottledError({ code: 'Throttling', requestId: 'REQ-T' });
+      await t.refresher.refresh('interval');
+      t.setCredentials({ source: 'environment', credentials: { accessKeyId: ACCESS_KEY_ID, accessKeySecret: SECRET, securityToken: `${SECRET}-token` } });
+      await t.refresher.refresh('credentials');
+      t.setSettings({ jobs: ['dtsjob0001'], endpoint: 'http://127.0.0.1:9000' });
+      await t.refresher.refresh('settings');
+      assert.ok(t.log.lines.length > 5, 'the scenario produced log lines');
+      for (const line of t.log.all) {
+        assert.ok(!line.includes(SECRET), `secret in: ${line}`);
+        assert.ok(!line.includes(ACCESS_KEY_ID), `full AccessKey ID in: ${line}`);
+      }
+      const stored = JSON.stringify(t.store.state);
+      assert.ok(!stored.includes(SECRET));
+    });
+
+    it('logs where the credentials came from with the AccessKey ID masked, once per source', async () => {
+      const t = setup();
+      await t.refresher.refresh('startup');
+      await t.refresher.refresh('interval');
+      const using = t.log.all.filter((l) => l.startsWith('Using credentials'));
+      assert.deepEqual(using, ['Using credentials from SecretStorage (AccessKey ID LTAI****0001)']);
+      t.setCredentials({ source: 'environment', credentials: { accessKeyId: 'LTAI5tOTHERKEY0002', accessKeySecret: SECRET } });
+      await t.refresher.refresh('credentials');
+      assert.equal(t.log.all.filter((l) => l.startsWith('Using credentials'))[1], 'Using credentials from environment (AccessKey ID LTAI****0002)');
+    });
+  });
+
+  describe('the client', () => {
+    it('is reused while settings and credentials are unchanged', async () => {
+      const t = setup();
+      await t.refresher.refresh('startup');
+      await t.refresher.refresh('interval');
+      t.setSettings({ jobs: [{ id: 'dtsjob0001', name: 'orders' }, 'dtsjob0002'] });
+      await t.refresher.refresh('settings');
+      assert.equal(t.clients.length, 1);
+      assert.equal(t.clients[0].closed, false);
+      assert.equal(t.clients[0].calls.length, 3);
+    });
+
+    it('is recreated, and the old one closed, when the endpoint changes', async () => {
+      const t = setup();
+      await t.refresher.refresh('startup');
+      t.setSettings({ jobs: ['dtsjob0001'], endpoint: 'http://127.0.0.1:9000' });
+      await t.refresher.refresh('settings');
+      assert.equal(t.clients.length, 2);
+      assert.equal(t.clients[0].closed, true);
+      assert.equal(t.clients[1].closed, false);
+      assert.equal(t.clients[1].options.endpoint, 'http://127.0.0.1:9000');
+      assert.equal(t.clients[1].calls.length, 1);
+    });
+
+    it('is recreated when the signature version or the timeout changes', async () => {
+      const t = setup();
+      await t.refresher.refresh('startup');
+      t.setSettings({ jobs: ['dtsjob0001'], signatureVersion: 'v2' });
+      await t.refresher.refresh('settings');
+      t.setSettings({ jobs: ['dtsjob0001'], signatureVersion: 'v2', requestTimeoutSeconds: 30 });
+      await t.refresher.refresh('settings');
+      assert.equal(t.clients.length, 3);
+      assert.deepEqual(
+        t.clients.map((c) => c.closed),
+        [true, true, false],
+      );
+    });
+
+    it('is recreated when the AccessKey secret changes, even with the same ID and source', async () => {
+      const t = setup();
+      await t.refresher.refresh('startup');
+      t.setCredentials({ source: 'SecretStorage', credentials: { accessKeyId: ACCESS_KEY_ID, accessKeySecret: `${SECRET}-rotated` } });
+      await t.refresher.refresh('credentials');
+      assert.equal(t.clients.length, 2);
+      assert.equal(t.clients[0].closed, true);
+      assert.equal(t.clients[1].options.credentials.accessKeySecret, `${SECRET}-rotated`);
+    });
+
+    it('is recreated when the AccessKey ID changes', async () => {
+      const t = setup();
+      await t.refresher.refresh('startup');
+      t.setCredentials({ source: 'SecretStorage', credentials: { accessKeyId: 'LTAI5tOTHERKEY0002', accessKeySecret: SECRET } });
+      await t.refresher.refresh('credentials');
+      assert.equal(t.clients.length, 2);
+      assert.equal(t.clients[0].closed, true);
+    });
+
+    it('is closed on dispose', async () => {
+      const t = setup();
+      await t.refresher.refresh('startup');
+      await t.refresher.dispose();
+      assert.equal(t.clients[0].closed, true);
+    });
+  });
+
+  describe('transitions', () => {
+    it('passes a direction newly entering error to onTransitions, once', async () => {
+      const t = setup();
+      await t.refresher.refresh('startup');
+      assert.deepEqual(t.transitions, [], 'nothing is in error yet');
+      t.world.answers['dtsjob0002'] = [{ direction: 'Forward', status: 'Failed', checkpoint: null }];
+      await t.refresher.refresh('interval');
+      await t.refresher.refresh('interval');
+      assert.deepEqual(t.transitions, [[{ job: { id: 'dtsjob0002', region: 'cn-hangzhou' }, direction: 'Forward', status: 'Failed' }]]);
+    });
+  });
+
+  describe('formatAttempt', () => {
+    const ok: AttemptEvent = {
+      action: STATUS_LIST_ACTION,
+      region: 'cn-hangzhou',
+      batchSize: 3,
+      attempt: 1,
+      durationMs: 12,
+      requestId: 'X',
+      outcome: 'ok',
+    };
+
+    it('formats a successful attempt', () => {
+      assert.equal(formatAttempt(ok), '[cn-hangzhou] 3 jobs, attempt 1: ok in 12 ms (RequestId X)');
+    });
+
+    it('formats an attempt that is retried, with the delay and the reason', () => {
+      assert.equal(
+        formatAttempt({ ...ok, outcome: 'Throttling', durationMs: 40, retryInMs: 1500, retryReason: 'Throttled by Alibaba Cloud: Throttling' }),
+        '[cn-hangzhou] 3 jobs, attempt 1: Throttling in 40 ms (RequestId X); retrying in 1.5 s: Throttled by Alibaba Cloud: Throttling',
+      );
+    });
+
+    it('says "job" for one and leaves out a missing RequestId', () => {
+      assert.equal(formatAttempt({ ...ok, batchSize: 1, requestId: undefined, outcome: 'Timeout', attempt: 3 }), '[cn-hangzhou] 1 job, attempt 3: Timeout in 12 ms');
+    });
+
+    it('names an action other than the status list', () => {
+      assert.equal(formatAttempt({ ...ok, action: 'DescribeRegions' }), '[cn-hangzhou] DescribeRegions 3 jobs, attempt 1: ok in 12 ms (RequestId X)');
+    });
+  });
+});

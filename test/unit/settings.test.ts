@@ -1,0 +1,243 @@
+import * as assert from 'node:assert/strict';
+import { DEFAULT_SETTINGS, MIN_REFRESH_INTERVAL_SECONDS, parseSettings } from '../../src/core/settings';
+
+/** Settings as `WorkspaceConfiguration.get` would return them: keys without the `dtsSync.` prefix. */
+const parse = (values: Record<string, unknown>) => parseSettings((key) => values[key]);
+
+describe('settings', () => {
+  it('uses the documented defaults when nothing is set', () => {
+    const settings = parse({});
+    assert.deepEqual(settings, {
+      jobs: [],
+      defaultRegion: 'cn-hangzhou',
+      refreshIntervalSeconds: 60,
+      lagWarningSeconds: 300,
+      endpoint: undefined,
+      signatureVersion: 'v3',
+      requestTimeoutSeconds: 10,
+      notifyOnFailure: true,
+      problems: [],
+    });
+    assert.equal(DEFAULT_SETTINGS.defaultRegion, settings.defaultRegion);
+  });
+
+  it('treats null (a setting cleared in JSON) like unset, without a problem', () => {
+    const settings = parse({ refreshIntervalSeconds: null, signatureVersion: null, jobs: null, endpoint: null });
+    assert.equal(settings.refreshIntervalSeconds, 60);
+    assert.equal(settings.signatureVersion, 'v3');
+    assert.deepEqual(settings.problems, []);
+  });
+
+  it('reads every setting when all are valid', () => {
+    const settings = parse({
+      jobs: ['dtsjob0001', 'dtsjob0002@cn-shanghai', { id: 'dtsjob0003', name: 'orders' }],
+      defaultRegion: 'ap-southeast-1',
+      refreshIntervalSeconds: 30,
+      lagWarningSeconds: 60,
+      endpoint: 'http://127.0.0.1:8080',
+      signatureVersion: 'v2',
+      requestTimeoutSeconds: 5,
+      notifyOnFailure: false,
+    });
+    assert.deepEqual(settings.jobs, [
+      { id: 'dtsjob0001', region: 'ap-southeast-1' },
+      { id: 'dtsjob0002', region: 'cn-shanghai' },
+      { id: 'dtsjob0003', region: 'ap-southeast-1', name: 'orders' },
+    ]);
+    assert.equal(settings.refreshIntervalSeconds, 30);
+    assert.equal(settings.lagWarningSeconds, 60);
+    assert.equal(settings.endpoint, 'http://127.0.0.1:8080');
+    assert.equal(settings.signatureVersion, 'v2');
+    assert.equal(settings.requestTimeoutSeconds, 5);
+    assert.equal(settings.notifyOnFailure, false);
+    assert.deepEqual(settings.problems, []);
+  });
+
+  describe('dtsSync.jobs with bad entries', () => {
+    const settings = parse({
+      jobs: ['dtsjob0001', 42, '', 'dtsjob0002@Not_A_Region', 'dtsjob0003', 'dtsjob0001', { id: 'dtsjob0004', region: 'cn-shanghai' }],
+    });
+
+    it('still loads the valid entries, in order', () => {
+      assert.deepEqual(settings.jobs, [
+        { id: 'dtsjob0001', region: 'cn-hangzhou' },
+        { id: 'dtsjob0003', region: 'cn-hangzhou' },
+        { id: 'dtsjob0004', region: 'cn-shanghai' },
+      ]);
+    });
+
+    it('gives one problem per bad entry, each naming its index', () => {
+      assert.equal(settings.problems.length, 4, settings.problems.join('\n'));
+      assert.deepEqual(
+        settings.problems.map((p) => /^dtsSync\.jobs\[(\d+)\]: /.exec(p)?.[1]),
+        ['1', '2', '3', '5'],
+      );
+    });
+
+    it('says a number is not a job ID', () => {
+      assert.match(settings.problems[0], /^dtsSync\.jobs\[1\]: .*expected a job ID.*got 42/);
+    });
+
+    it('says an empty ID is empty', () => {
+      assert.match(settings.problems[1], /^dtsSync\.jobs\[2\]: .*the job ID is empty/);
+    });
+
+    it('quotes a bad region', () => {
+      assert.match(settings.problems[2], /^dtsSync\.jobs\[3\]: .*"Not_A_Region" is not a region ID/);
+    });
+
+    it('says a duplicate is listed twice and ignored', () => {
+      assert.equal(settings.problems[3], 'dtsSync.jobs[5]: dtsjob0001 in cn-hangzhou is listed twice; the later entry is ignored');
+    });
+
+    it('says so when the setting is not a list', () => {
+      const notAList = parse({ jobs: 'dtsjob0001' });
+      assert.deepEqual(notAList.jobs, []);
+      assert.deepEqual(notAList.problems, ['dtsSync.jobs must be a list of job IDs']);
+    });
+
+    it('names the index of an object entry with a bad id', () => {
+      const s = parse({ jobs: ['dtsjob0001', { id: 7 }] });
+      assert.equal(s.jobs.length, 1);
+      assert.match(s.problems[0], /^dtsSync\.jobs\[1\]: "id" must be a string/);
+    });
+  });
+
+  describe('dtsSync.refreshIntervalSeconds', () => {
+    it('falls back to 60 with a message when it is a string', () => {
+      const s = parse({ refreshIntervalSeconds: '30' });
+      assert.equal(s.refreshIntervalSeconds, 60);
+      assert.deepEqual(s.problems, ['dtsSync.refreshIntervalSeconds must be a number from 0 to 86400; using 60']);
+    });
+
+    it('falls back to 60 with a message when it is negative', () => {
+      const s = parse({ refreshIntervalSeconds: -5 });
+      assert.equal(s.refreshIntervalSeconds, 60);
+      assert.equal(s.problems.length, 1);
+      assert.match(s.problems[0], /^dtsSync\.refreshIntervalSeconds must be a number/);
+    });
+
+    it('falls back when it is not finite', () => {
+      assert.equal(parse({ refreshIntervalSeconds: Number.NaN }).refreshIntervalSeconds, 60);
+      assert.equal(parse({ refreshIntervalSeconds: Number.POSITIVE_INFINITY }).refreshIntervalSeconds, 60);
+    });
+
+    it('raises a value below 10 to 10 with a message', () => {
+      assert.equal(MIN_REFRESH_INTERVAL_SECONDS, 10);
+      const s = parse({ refreshIntervalSeconds: 3 });
+      assert.equal(s.refreshIntervalSeconds, 10);
+      assert.deepEqual(s.problems, ['dtsSync.refreshIntervalSeconds below 10 is raised to 10']);
+    });
+
+    it('keeps exactly 10 without a message', () => {
+      const s = parse({ refreshIntervalSeconds: 10 });
+      assert.equal(s.refreshIntervalSeconds, 10);
+      assert.deepEqual(s.problems, []);
+    });
+
+    it('allows 0 (manual refresh only) without a message', () => {
+      const s = parse({ refreshIntervalSeconds: 0 });
+      assert.equal(s.refreshIntervalSeconds, 0);
+      assert.deepEqual(s.problems, []);
+    });
+  });
+
+  describe('dtsSync.endpoint', () => {
+    it('is normalized to its origin', () => {
+      assert.equal(parse({ endpoint: ' https://dts-vpc.cn-hangzhou.aliyuncs.com/ ' }).endpoint, 'https://dts-vpc.cn-hangzhou.aliyuncs.com');
+    });
+
+    it('is undefined (the official endpoints) with a problem when it is not a bare origin', () => {
+      const s = parse({ endpoint: 'https://dts.example.com/api?x=1' });
+      assert.equal(s.endpoint, undefined);
+      assert.equal(s.problems.length, 1);
+      assert.match(s.problems[0], /^dtsSync\.endpoint: .*bare origin.*; using the official endpoints$/);
+    });
+
+    it('is undefined with a problem when it is not a URL', () => {
+      const s = parse({ endpoint: 'https://exa mple.com' });
+      assert.equal(s.endpoint, undefined);
+      assert.match(s.problems[0], /^dtsSync\.endpoint: .*not a URL/);
+    });
+
+    it('is undefined with a problem for a scheme other than http(s)', () => {
+      const s = parse({ endpoint: 'ftp://dts.example.com' });
+      assert.equal(s.endpoint, undefined);
+      assert.match(s.problems[0], /^dtsSync\.endpoint: .*https:\/\//);
+    });
+
+    it('is treated as unset when empty', () => {
+      const s = parse({ endpoint: '   ' });
+      assert.equal(s.endpoint, undefined);
+      assert.deepEqual(s.problems, []);
+    });
+
+    describe('never quotes a password it contains', () => {
+      const SECRET = 'hunter2-Pa55word';
+      const cases: Record<string, string> = {
+        'a user:password URL': `https://admin:${SECRET}@gateway.example.com`,
+        'a user:password URL that is otherwise unparsable': `https://admin:${SECRET}@gateway.example.com:99999`,
+        'a user:password URL with a path': `https://admin:${SECRET}@gateway.example.com/dts`,
+        'a user:password origin without a scheme that is otherwise unparsable': `admin:${SECRET}@gateway.example.com:99999`,
+        'a password that itself contains "@"': `https://admin:${SECRET.slice(0, 6)}@${SECRET.slice(6)}@gateway.example.com:99999`,
+      };
+      for (const [what, endpoint] of Object.entries(cases)) {
+        it(what, () => {
+          const s = parse({ endpoint });
+          assert.equal(s.endpoint, undefined);
+          assert.equal(s.problems.length, 1);
+          assert.match(s.problems[0], /^dtsSync\.endpoint: /);
+          for (const piece of [SECRET, SECRET.slice(0, 6), SECRET.slice(6)]) {
+            assert.ok(!s.problems[0].includes(piece), `"${piece}" appears in: ${s.problems[0]}`);
+          }
+        });
+      }
+    });
+  });
+
+  describe('dtsSync.signatureVersion', () => {
+    it('accepts v2 and v3', () => {
+      assert.equal(parse({ signatureVersion: 'v2' }).signatureVersion, 'v2');
+      assert.equal(parse({ signatureVersion: 'v3' }).signatureVersion, 'v3');
+    });
+
+    it('falls back to v3 with a message for anything else', () => {
+      for (const value of ['V2', 'v1', 'ACS3-HMAC-SHA256', 3]) {
+        const s = parse({ signatureVersion: value });
+        assert.equal(s.signatureVersion, 'v3', String(value));
+        assert.deepEqual(s.problems, ['dtsSync.signatureVersion must be "v3" or "v2"; using v3'], String(value));
+      }
+    });
+  });
+
+  describe('other settings', () => {
+    it('uses a valid default region for jobs without one', () => {
+      assert.deepEqual(parse({ defaultRegion: 'cn-shanghai', jobs: ['dtsjob0001'] }).jobs, [{ id: 'dtsjob0001', region: 'cn-shanghai' }]);
+    });
+
+    it('falls back to cn-hangzhou with a message for a bad default region', () => {
+      const s = parse({ defaultRegion: 'Shanghai', jobs: ['dtsjob0001'] });
+      assert.equal(s.defaultRegion, 'cn-hangzhou');
+      assert.deepEqual(s.jobs, [{ id: 'dtsjob0001', region: 'cn-hangzhou' }]);
+      assert.deepEqual(s.problems, ['dtsSync.defaultRegion: "Shanghai" is not a region ID (expected something like cn-hangzhou); using cn-hangzhou']);
+    });
+
+    it('falls back with a message for a request timeout out of range', () => {
+      const s = parse({ requestTimeoutSeconds: 0 });
+      assert.equal(s.requestTimeoutSeconds, 10);
+      assert.deepEqual(s.problems, ['dtsSync.requestTimeoutSeconds must be a number from 1 to 300; using 10']);
+    });
+
+    it('falls back with a message for a negative lag threshold', () => {
+      const s = parse({ lagWarningSeconds: -1 });
+      assert.equal(s.lagWarningSeconds, 300);
+      assert.equal(s.problems.length, 1);
+      assert.match(s.problems[0], /^dtsSync\.lagWarningSeconds must be a number/);
+    });
+
+    it('collects the problems of several settings at once', () => {
+      const s = parse({ jobs: [42], refreshIntervalSeconds: 'often', signatureVersion: 'v9' });
+      assert.equal(s.problems.length, 3, s.problems.join('\n'));
+    });
+  });
+});
