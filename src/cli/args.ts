@@ -19,7 +19,8 @@ Options:
   --signature-version v3|v2  request signature version (default: v3)
   --timeout SECONDS          per-attempt timeout (default: ${DEFAULT_TIMEOUT_SECONDS})
   --lag-warning SECONDS      lag past which a synchronizing direction is a warning (default: ${DEFAULT_LAG_WARNING_SECONDS})
-  --profile NAME             aliyun CLI profile in ~/.aliyun/config.json (default: $ALIBABA_CLOUD_PROFILE, else current)
+  --profile NAME             use this aliyun CLI profile in ~/.aliyun/config.json instead of the
+                             environment (default: env vars, then $ALIBABA_CLOUD_PROFILE, else current)
   --json                     print one JSON document instead of the table
   -h, --help                 show this help
   -v, --version              show the version

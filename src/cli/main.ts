@@ -26,10 +26,9 @@ export async function runCli(io: CliIo): Promise<number> {
       io.stdout.write(`${version}\n`);
       return 0;
     }
-    const { credentials } = await resolveCredentials([
-      environmentProvider(io.env),
-      aliyunProfileProvider({ profile: options.profile, env: io.env }),
-    ]);
+    const profile = aliyunProfileProvider({ profile: options.profile, env: io.env });
+    // An explicit --profile is a choice the user made here: it goes before the environment.
+    const { credentials } = await resolveCredentials(options.profile ? [profile] : [environmentProvider(io.env), profile]);
     client = new DtsClient({
       credentials,
       endpoint: options.endpoint,

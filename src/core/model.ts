@@ -62,10 +62,6 @@ export function statusLabel(status: string): string {
   return STATUS_LABEL[statusKey(status)] ?? (status.trim() || 'Unknown');
 }
 
-export function isSynchronizing(status: string): boolean {
-  return statusKey(status) === 'synchronizing';
-}
-
 /** Seconds between the checkpoint and "now" (the server's clock when known); never negative. */
 export function lagSeconds(checkpoint: Date | null, now: Date): number | null {
   if (!checkpoint) {

@@ -109,7 +109,7 @@ export class TimeoutError extends NetworkError {
 }
 
 function formatSeconds(seconds: number): string {
-  return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
+  return `${Number(seconds.toFixed(3))} s`;
 }
 
 /** The service failed (5xx, InternalError, ServiceUnavailable): worth a retry later. */

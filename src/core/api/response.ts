@@ -41,18 +41,18 @@ function describeBody(body: string, contentType: string | undefined): string {
 }
 
 /** Parses a body as JSON or explains, for a human, what came instead. Never throws a SyntaxError. */
-export function parseJsonBody(httpStatus: number, body: string, contentType: string | undefined): Json {
+export function parseJsonBody(httpStatus: number, body: string, contentType: string | undefined, requestId?: string): Json {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
   } catch {
     if (httpStatus === 429) {
-      throw classifyApiError({ code: 'Throttling', apiMessage: 'HTTP 429 Too Many Requests', httpStatus });
+      throw classifyApiError({ code: 'Throttling', apiMessage: 'HTTP 429 Too Many Requests', httpStatus, requestId });
     }
-    throw new BadResponseError(describeBody(body, contentType), { httpStatus, retryable: httpStatus >= 500 });
+    throw new BadResponseError(describeBody(body, contentType), { httpStatus, requestId, retryable: httpStatus >= 500 });
   }
   if (!isObject(parsed)) {
-    throw new BadResponseError('expected a JSON object', { httpStatus, retryable: httpStatus >= 500 });
+    throw new BadResponseError('expected a JSON object', { httpStatus, requestId, retryable: httpStatus >= 500 });
   }
   return parsed;
 }
@@ -163,7 +163,8 @@ export function interpretStatusListResponse(
   headers: Readonly<Record<string, string | undefined>>,
   body: string,
 ): StatusListResult {
-  const json = parseJsonBody(httpStatus, body, headers['content-type']);
+  // The gateway also sends the request ID as a header: the only trace of a request whose body is unreadable.
+  const json = parseJsonBody(httpStatus, body, headers['content-type'], headers['x-acs-request-id']);
   throwIfApiError(httpStatus, json, parseRetryAfter(headers['x-acs-retry-after']));
   if (httpStatus >= 300) {
     throw new BadResponseError('unexpected HTTP status', { httpStatus, retryable: httpStatus >= 500 });

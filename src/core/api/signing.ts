@@ -9,8 +9,6 @@ export interface Credentials {
 
 export type SignatureVersion = 'v3' | 'v2';
 
-export const EMPTY_BODY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
-
 const UNRESERVED = /[A-Za-z0-9\-_.~]/;
 
 /**
