@@ -12,6 +12,9 @@ describe('signing', () => {
     it('encodes characters outside the BMP as their four UTF-8 bytes', () => {
       assert.equal(percentEncode('😀'), '%F0%9F%98%80');
     });
+    it('encodes a lone surrogate as the UTF-8 replacement character instead of throwing', () => {
+      assert.equal(percentEncode('a\uD800b'), 'a%EF%BF%BDb');
+    });
   });
 
   it('formats timestamps in UTC without milliseconds', () => {

@@ -13,15 +13,20 @@ const UNRESERVED = /[A-Za-z0-9\-_.~]/;
 
 /**
  * RFC 3986 percent-encoding as Alibaba Cloud signs it: UTF-8 bytes, only `A-Z a-z 0-9 - _ . ~` literal,
- * uppercase hex, space as `%20`. Byte-wise so that `! ' ( ) *` (left alone by encodeURIComponent) are encoded too.
+ * uppercase hex, space as `%20`; `! ' ( ) *`, which encodeURIComponent leaves alone, are encoded too.
  */
 export function percentEncode(value: string): string {
-  let out = '';
-  for (const byte of Buffer.from(value, 'utf8')) {
-    const ch = String.fromCharCode(byte);
-    out += byte < 0x80 && UNRESERVED.test(ch) ? ch : '%' + byte.toString(16).toUpperCase().padStart(2, '0');
+  try {
+    return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  } catch {
+    // A lone surrogate makes encodeURIComponent throw; its UTF-8 form (U+FFFD) is encoded byte by byte.
+    let out = '';
+    for (const byte of Buffer.from(value, 'utf8')) {
+      const ch = String.fromCharCode(byte);
+      out += byte < 0x80 && UNRESERVED.test(ch) ? ch : '%' + byte.toString(16).toUpperCase().padStart(2, '0');
+    }
+    return out;
   }
-  return out;
 }
 
 /** `yyyy-MM-ddTHH:mm:ssZ` in UTC, no milliseconds: the form both signature versions require. */
