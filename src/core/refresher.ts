@@ -41,6 +41,7 @@ export class Refresher {
   private client: ClosableSource | undefined;
   private clientKey: string | undefined;
   private lastSource: string | undefined;
+  private lastEndpoint: string | undefined;
 
   constructor(private readonly deps: RefresherDeps) {}
 
@@ -60,6 +61,11 @@ export class Refresher {
       store.failAll(toQueryError(error));
       log.warn(`Refresh (${reason}) skipped: ${error.message}`);
       return 'failed';
+    }
+    const endpoint = settings.endpoint ?? 'the official endpoint of each region';
+    if (endpoint !== this.lastEndpoint) {
+      log.info(`Sending requests to ${endpoint}`);
+      this.lastEndpoint = endpoint;
     }
     if (resolved.source !== this.lastSource) {
       log.info(`Using credentials from ${resolved.source} (AccessKey ID ${maskAccessKeyId(resolved.credentials.accessKeyId)})`);

@@ -46,7 +46,7 @@ describe('views/statusBar', () => {
   it('shows a check and the number of jobs, without background, when all are well', () => {
     const model = statusBarModel(state([healthy(1), healthy(2), healthy(3)]), CTX);
     assert.equal(model.visible, true);
-    assert.equal(model.text, '$(check) DTS: 3');
+    assert.equal(model.text, '$(check) DTS: 3 OK');
     assert.equal(model.background, undefined);
     assert.ok(model.tooltip.startsWith('All 3 DTS sync jobs healthy'), model.tooltip);
   });
@@ -102,7 +102,7 @@ describe('views/statusBar', () => {
     const noStatus: JobView = { spec: spec(1), status: undefined, fetchedAt: undefined, error: toQueryError(new ThrottledError({ code: 'Throttling' })), stale: false };
     const model = statusBarModel(state([noStatus, healthy(2)]), CTX);
     assert.equal(model.text, '$(warning) DTS: 1 needs attention');
-    assert.ok(model.tooltip.includes('No status: Throttling'), model.tooltip);
+    assert.ok(model.tooltip.includes('No status: throttled'), model.tooltip);
   });
 
   it('shows failures first and still lists the jobs needing attention', () => {
@@ -116,7 +116,7 @@ describe('views/statusBar', () => {
 
   it('spins while refreshing and says so first in the tooltip', () => {
     const model = statusBarModel(state([healthy(1), healthy(2)], { refreshing: true, lastAttemptAt: ago(1) }), CTX);
-    assert.equal(model.text, '$(sync~spin) DTS: 2');
+    assert.equal(model.text, '$(sync~spin) DTS: 2 OK');
     assert.ok(model.tooltip.startsWith('Refreshing…'), model.tooltip);
   });
 

@@ -71,6 +71,11 @@ describe('views/tree', () => {
       assert.equal(jobItem(v, CTX).icon.id, 'debug-pause');
     });
 
+    it('are expandable while waiting for their first status, so they open once the directions arrive', () => {
+      const waiting = { spec: HANGZHOU, status: undefined, fetchedAt: undefined, error: undefined, stale: false };
+      assert.equal(jobItem(waiting, CTX).collapsible, true);
+    });
+
     it('say "Not found in <region>" for a job the API did not return, and do not expand', () => {
       const v = view(SHANGHAI, undefined);
       assert.equal(jobDescription(v, CTX), 'Not found in cn-shanghai');
@@ -85,9 +90,9 @@ describe('views/tree', () => {
       assert.equal(jobItem(v, CTX).icon.id, 'sync~spin');
     });
 
-    it('say "No status: <code>" when the batch failed before any status came', () => {
+    it('say "No status: <what went wrong>" in plain words when the batch failed before any status came', () => {
       const v: JobView = { spec: HANGZHOU, status: undefined, fetchedAt: undefined, error: throttled(), stale: false };
-      assert.equal(jobDescription(v, CTX), 'No status: Throttling');
+      assert.equal(jobDescription(v, CTX), 'No status: throttled');
       assert.equal(jobItem(v, CTX).icon.id, 'warning');
     });
 

@@ -61,7 +61,7 @@ export function statusBarModel(state: StoreState, ctx: PresentContext): StatusBa
     tooltip.push(`Waiting for the first status of ${waiting} DTS sync job${waiting === 1 ? '' : 's'}`);
   } else {
     icon = '$(check)';
-    text = `DTS: ${state.jobs.length}`;
+    text = `DTS: ${state.jobs.length} OK`;
     background = undefined;
     tooltip.push(`All ${state.jobs.length} DTS sync job${state.jobs.length === 1 ? '' : 's'} healthy`);
   }

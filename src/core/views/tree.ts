@@ -1,3 +1,4 @@
+import type { ErrorKind } from '../api/errors';
 import { formatLag, statusLabel, worstHealth, type DirectionStatus, type Health } from '../model';
 import type { JobView, StoreState } from '../store';
 import { healthIcon, healthWords, type IconSpec } from './health';
@@ -21,6 +22,19 @@ export interface PresentContext {
   /** IANA zone for local times; the machine's when undefined. */
   readonly timeZone?: string;
 }
+
+/** A failed refresh in a few words for a row; the tooltip and the log carry the full message. */
+const ERROR_WORDS: Readonly<Record<ErrorKind, string>> = {
+  credentials: 'AccessKey rejected',
+  forbidden: 'access denied',
+  throttled: 'throttled',
+  network: 'network error',
+  timeout: 'timed out',
+  server: 'server error',
+  'bad-response': 'bad response',
+  rejected: 'request rejected',
+  'bad-input': 'no usable AccessKey or settings',
+};
 
 /** Escapes Markdown so a status or message from the API shows as it came. */
 export function escapeMarkdown(text: string): string {
@@ -59,7 +73,7 @@ export function jobDescription(view: JobView, ctx: PresentContext): string {
   const status = view.status;
   let main: string;
   if (!status) {
-    main = view.error ? `No status: ${view.error.code}` : 'Waiting for the first refresh';
+    main = view.error ? `No status: ${ERROR_WORDS[view.error.kind]}` : 'Waiting for the first refresh';
   } else if (!status.found) {
     main = `Not found in ${status.region}`;
   } else {
@@ -111,7 +125,8 @@ export function jobItem(view: JobView, ctx: PresentContext, credentialsSource?: 
     tooltip: jobTooltip(view, ctx, credentialsSource),
     icon,
     contextValue: 'job',
-    collapsible: (view.status?.directions.length ?? 0) > 0,
+    // Expandable before the first status too: VS Code keeps a row that was drawn as a leaf collapsed once it gains children.
+    collapsible: !view.status || view.status.directions.length > 0,
   };
 }
 

@@ -1,0 +1,206 @@
+// The DTS Sync Status extension, packaged and installed in code-server, driven in Chromium as a person would.
+// Run through test/e2e/run.mjs, which starts the emulator, code-server and the page and fills `e2e`.
+// The steps depend on each other: the runner bails on the first failure.
+import assert from 'node:assert/strict';
+import { copyFile } from 'node:fs/promises';
+import { e2e } from './context.mjs';
+import { JOBS, KEY, repairedScenario } from './scenario.mjs';
+import {
+  answerInput,
+  clearToasts,
+  clickViewTitleAction,
+  clickWelcomeButton,
+  describeScreen,
+  dtsViewVisible,
+  jobsFromRows,
+  openDtsView,
+  openExplorer,
+  openWorkbench,
+  pick,
+  readRows,
+  runCommand,
+  screenshotter,
+  SEL,
+  setSidebarWidth,
+  statusText,
+  toastTexts,
+  waitForJob,
+  waitForQuickInput,
+  waitForStatus,
+  waitUntil,
+  welcomeText,
+} from './workbench.mjs';
+
+const CLOCK = '(?:\\d{4}-\\d{2}-\\d{2} )?\\d{2}:\\d{2}:\\d{2}';
+const EXPECT = {
+  healthy: /^Synchronizing · \d s behind$/,
+  lagging: /^Synchronizing · 15 min( \d+ s)? behind$/,
+  failed: /^Failed · 2 h( \d+ min)? behind$/,
+  twoWay: /^Synchronizing · \d s behind$/,
+  repaired: /^Synchronizing · \d s behind$/,
+  forward: new RegExp(`^Synchronizing · \\d s behind · ${CLOCK}$`),
+  reverse: new RegExp(`^Synchronizing · \\d+ s behind · ${CLOCK}$`),
+};
+
+/** answerInput, with a screenshot of the filled box before Enter when `shot` is given. */
+async function answerInputWithShot(page, title, text, shot, name) {
+  if (!shot) return answerInput(page, title, text);
+  await waitForQuickInput(page, title);
+  await page.locator(SEL.quickInputBox).fill(text);
+  await shot(name);
+  await page.locator(SEL.quickInputBox).press('Enter');
+}
+
+/** The Add Job flow: ID (or ID@region), region from the quick pick unless given, display name. */
+async function addJob(page, spec, { idAtRegion = false, shot } = {}) {
+  await answerInputWithShot(page, 'Add Job (1/3)', idAtRegion ? `${spec.id}@${spec.region}` : spec.id, shot, 'add-job-id');
+  if (!idAtRegion) {
+    if (shot) {
+      await waitForQuickInput(page, 'Add Job (2/3)');
+      await page.locator(SEL.quickInputBox).fill(spec.region);
+      await shot('add-job-region');
+    }
+    await pick(page, 'Add Job (2/3)', spec.region, spec.region);
+  }
+  await answerInputWithShot(page, 'Add Job (3/3)', spec.name, shot, 'add-job-name');
+}
+
+describe('DTS Sync Status in VS Code (code-server, packaged .vsix)', function () {
+  /** @type {import('playwright-core').Page} */
+  let page;
+  let shot;
+
+  before(function () {
+    ({ page } = e2e);
+    assert.ok(page, 'run through test/e2e/run.mjs');
+    shot = screenshotter(page, e2e.resultsDir);
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') {
+      const path = await shot('failed').catch(() => '(no screenshot)');
+      console.error(`    screenshot of the failure: ${path}`);
+      console.error(`    on screen: ${JSON.stringify(await describeScreen(page), null, 2).replace(/\n/g, '\n    ')}`);
+    }
+  });
+
+  it('loads the workbench with the DTS Sync entry in the activity bar', async function () {
+    this.timeout(120_000);
+    e2e.timings.pageLoadSeconds = await openWorkbench(page, e2e.workbenchUrl);
+    await shot('workbench-loaded');
+  });
+
+  it('a. opens the DTS Sync view from the activity bar; it asks for an AccessKey', async function () {
+    await openDtsView(page);
+    const text = await waitUntil('the "Set AccessKey…" welcome', () => welcomeText(page), (t) => t.includes('Set AccessKey…'), {
+      timeoutMs: 30_000,
+    });
+    assert.match(text, /Store an AccessKey to start/);
+    assert.deepEqual(await readRows(page), [], 'no rows before an AccessKey is set');
+    assert.equal(await statusText(page), '', 'no status-bar item without jobs');
+    await shot('dts-view-welcome');
+  });
+
+  it('b. "Set AccessKey…" takes the ID, the secret and an empty STS token', async function () {
+    await clickWelcomeButton(page, 'Set AccessKey…');
+    await answerInputWithShot(page, 'Set AccessKey (1/3)', KEY.accessKeyId, shot, 'accesskey-id');
+    await waitForQuickInput(page, 'Set AccessKey (2/3)');
+    assert.equal(await page.locator(SEL.quickInputBox).getAttribute('type'), 'password', 'the secret box hides what is typed');
+    await answerInputWithShot(page, 'Set AccessKey (2/3)', KEY.accessKeySecret, shot, 'accesskey-secret');
+    await waitForQuickInput(page, 'Set AccessKey (3/3)');
+    assert.equal(await page.locator(SEL.quickInputBox).getAttribute('type'), 'password', 'the STS token box too');
+    await answerInputWithShot(page, 'Set AccessKey (3/3)', '', shot, 'accesskey-sts-token');
+    const text = await waitUntil('the "Add Job…" welcome', () => welcomeText(page), (t) => t.includes('Add Job…'), {
+      timeoutMs: 20_000,
+    });
+    assert.match(text, /No sync jobs configured yet/);
+    await shot('welcome-add-job');
+  });
+
+  it('c. adds jobs from the welcome button, the view title "+" and the command palette', async function () {
+    this.timeout(90_000);
+    await clickWelcomeButton(page, 'Add Job…');
+    await addJob(page, JOBS.healthy, { shot });
+    await waitForJob(page, JOBS.healthy.name, EXPECT.healthy);
+    await shot('first-job');
+
+    await clickViewTitleAction(page, 'Add Job…');
+    await addJob(page, JOBS.lagging);
+    await waitForJob(page, JOBS.lagging.name, EXPECT.lagging);
+
+    await runCommand(page, 'DTS: Add Job…');
+    await addJob(page, JOBS.failed);
+    await waitForJob(page, JOBS.failed.name, EXPECT.failed);
+    const toasts = await waitUntil('the failure notification', () => toastTexts(page), (list) =>
+      list.some((t) => t.includes(`DTS job ${JOBS.failed.name}: Forward direction failed.`)),
+    );
+    assert.ok(toasts.length > 0);
+    await shot('failed-job-added');
+
+    // ID@region skips the region question.
+    await runCommand(page, 'DTS: Add Job…');
+    await addJob(page, JOBS.twoWay, { idAtRegion: true });
+    await waitForJob(page, JOBS.twoWay.name, EXPECT.twoWay);
+
+    const used = new Set(e2e.emulator.requests.map((r) => r.accessKeyId));
+    assert.deepEqual([...used], [KEY.accessKeyId], 'every request signed with the AccessKey typed in');
+  });
+
+  it('d. shows each job with its status and lag, expanded into Forward/Reverse rows', async function () {
+    await waitUntil('four job rows', async () => jobsFromRows(await readRows(page)), (list) => list.length === 4);
+    // Job rows arrive expanded, also those first drawn before their status came.
+    const collapsed = (await readRows(page)).filter((r) => r.expanded === 'false').map((r) => r.label);
+    assert.deepEqual(collapsed, [], 'no job row arrives collapsed');
+    // Wide enough to read the descriptions in full (at the default width they are cut off).
+    await setSidebarWidth(page, 560);
+    const jobs = await waitUntil(
+      'four expanded jobs',
+      async () => jobsFromRows(await readRows(page)),
+      (list) => list.length === 4 && list.every((j) => j.directions.length > 0),
+    );
+    const byName = Object.fromEntries(jobs.map((j) => [j.label, j]));
+    assert.deepEqual(jobs.map((j) => j.label), [JOBS.healthy, JOBS.lagging, JOBS.failed, JOBS.twoWay].map((j) => j.name));
+    for (const [key, spec] of Object.entries(JOBS)) {
+      const row = byName[spec.name];
+      assert.match(row.description, EXPECT[key], `${spec.name} row`);
+      assert.equal(row.expanded, 'true', `${spec.name} is expanded`);
+    }
+    assert.deepEqual(byName[JOBS.twoWay.name].directions.map((d) => d.label), ['Forward', 'Reverse']);
+    assert.match(byName[JOBS.twoWay.name].directions[0].description, EXPECT.forward);
+    assert.match(byName[JOBS.twoWay.name].directions[1].description, EXPECT.reverse);
+    assert.match(byName[JOBS.failed.name].directions[0].description, new RegExp(`^Failed · 2 h( \\d+ min)? behind · ${CLOCK}$`));
+    assert.match(byName[JOBS.lagging.name].directions[0].description, new RegExp(`^Synchronizing · 15 min( \\d+ s)? behind · ${CLOCK}$`));
+    await shot('tree-expanded');
+  });
+
+  it('e. the status bar warns about the failed job; clicking it reveals the view', async function () {
+    await waitForStatus(page, /^DTS: 1 failed$/);
+    assert.equal(await clearToasts(page), 0, 'notification toasts closed');
+    await page.locator(SEL.editorPart).click(); // focus away from the tree, so no row wears a focus outline
+    await shot('status-bar-failed');
+    if (e2e.readmeScreenshot) {
+      await copyFile(shot.taken.at(-1), e2e.readmeScreenshot);
+    }
+
+    await openExplorer(page);
+    assert.equal(await dtsViewVisible(page), false);
+    await shot('explorer-shown');
+    await page.locator(SEL.statusItem).click();
+    await waitUntil('the DTS Sync view to be revealed by the status-bar click', () => dtsViewVisible(page), Boolean);
+    await waitForJob(page, JOBS.failed.name, EXPECT.failed);
+    await shot('status-bar-click-reveals-view');
+  });
+
+  it('f. after the job is repaired, "DTS: Refresh" updates the tree and the status bar', async function () {
+    const before = e2e.emulator.requests.length;
+    e2e.emulator.setScenario(repairedScenario());
+    await runCommand(page, 'DTS: Refresh');
+    await waitForJob(page, JOBS.failed.name, EXPECT.repaired);
+    const status = await waitForStatus(page, /^DTS: 1 needs attention$/);
+    assert.ok(e2e.emulator.requests.length > before, 'the refresh called the API');
+    const jobs = jobsFromRows(await readRows(page));
+    assert.match(jobs.find((j) => j.label === JOBS.lagging.name).description, EXPECT.lagging, 'the lagging job still lags');
+    assert.doesNotMatch(status, /failed/);
+    await shot('after-refresh');
+  });
+});
