@@ -1,0 +1,102 @@
+import * as assert from 'node:assert/strict';
+import type * as vscode from 'vscode';
+import { CredentialsNotFoundError } from '../../src/core/api/errors';
+import { SecretCredentials, SecretStorageUnavailableError } from '../../src/vscode/secrets';
+
+// The SecretStorage adapter uses VS Code only for types, so it runs here against a fake storage.
+class FakeSecretStorage {
+  readonly values = new Map<string, string>();
+  failWith: Error | undefined;
+  private readonly listeners: ((e: { key: string }) => void)[] = [];
+
+  get(key: string): Promise<string | undefined> {
+    return this.failWith ? Promise.reject(this.failWith) : Promise.resolve(this.values.get(key));
+  }
+  store(key: string, value: string): Promise<void> {
+    if (this.failWith) {
+      return Promise.reject(this.failWith);
+    }
+    this.values.set(key, value);
+    this.listeners.forEach((l) => l({ key }));
+    return Promise.resolve();
+  }
+  delete(key: string): Promise<void> {
+    this.values.delete(key);
+    this.listeners.forEach((l) => l({ key }));
+    return Promise.resolve();
+  }
+  onDidChange(listener: (e: { key: string }) => void): { dispose(): void } {
+    this.listeners.push(listener);
+    return { dispose: () => undefined };
+  }
+}
+
+const KEY = { accessKeyId: 'LTAI5tUnitTest0001', accessKeySecret: 'unit-secret-never-shown-4242', securityToken: 'CAIS+tok/en==' };
+
+function make(): { storage: FakeSecretStorage; secrets: SecretCredentials } {
+  const storage = new FakeSecretStorage();
+  return { storage, secrets: new SecretCredentials(storage as unknown as vscode.SecretStorage) };
+}
+
+describe('SecretStorage credentials', () => {
+  it('stores ID, secret and STS token as one entry and reads them back', async () => {
+    const { storage, secrets } = make();
+    await secrets.store(KEY);
+    assert.equal(storage.values.size, 1);
+    assert.deepEqual(await secrets.get(), KEY);
+  });
+
+  it('is the first link of the chain and names its source without the secret', async () => {
+    const { secrets } = make();
+    await secrets.store(KEY);
+    const resolved = await secrets.provider(() => assert.fail('storage works')).resolve();
+    assert.equal(resolved?.source, 'VS Code SecretStorage');
+    assert.ok(!resolved?.source.includes(KEY.accessKeySecret));
+  });
+
+  it('refuses a malformed key without storing it or quoting the secret', async () => {
+    const { storage, secrets } = make();
+    await assert.rejects(secrets.store({ accessKeyId: 'LTAI5tUnitTest0001', accessKeySecret: 'has a space' }), (e: unknown) => {
+      assert.ok(e instanceof CredentialsNotFoundError);
+      assert.match(e.message, /printable ASCII without spaces/);
+      assert.ok(!e.message.includes('has a space'));
+      return true;
+    });
+    assert.equal(storage.values.size, 0);
+  });
+
+  it('says plainly when SecretStorage itself fails and points to the environment and the aliyun profile', async () => {
+    const { storage, secrets } = make();
+    storage.failWith = new Error('Cannot create an item in a locked collection');
+    const reported: SecretStorageUnavailableError[] = [];
+    const resolved = await secrets.provider((e) => reported.push(e)).resolve();
+    assert.equal(resolved, undefined, 'the chain goes on to the environment and the profile');
+    assert.equal(reported.length, 1);
+    assert.match(reported[0].message, /could not use its secret storage \(Cannot create an item in a locked collection\)/);
+    assert.match(reported[0].message, /ALIBABA_CLOUD_ACCESS_KEY_ID/);
+    assert.match(reported[0].message, /~\/\.aliyun\/config\.json/);
+    await assert.rejects(secrets.store(KEY), SecretStorageUnavailableError);
+  });
+
+  it('asks to set the key again when the stored entry is unreadable, without quoting it', async () => {
+    const { storage, secrets } = make();
+    storage.values.set('dtsSync.credentials', '{"accessKeyId": 42, "accessKeySecret": "leaky-value"}');
+    await assert.rejects(secrets.get(), (e: unknown) => {
+      assert.ok(e instanceof CredentialsNotFoundError);
+      assert.match(e.message, /Set AccessKey/);
+      assert.ok(!e.message.includes('leaky-value'));
+      return true;
+    });
+  });
+
+  it('tells its listeners when the stored key changes, and only for its own entry', async () => {
+    const { storage, secrets } = make();
+    let changes = 0;
+    secrets.onDidChange(() => changes++);
+    await secrets.store(KEY);
+    await storage.store('someone.else', 'x');
+    await secrets.clear();
+    assert.equal(changes, 2);
+    assert.equal(await secrets.get(), undefined);
+  });
+});
