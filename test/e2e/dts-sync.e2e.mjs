@@ -2,7 +2,8 @@
 // Run through test/e2e/run.mjs, which starts the emulator, code-server and the page and fills `e2e`.
 // The steps depend on each other: the runner bails on the first failure.
 import assert from 'node:assert/strict';
-import { copyFile } from 'node:fs/promises';
+import { copyFile, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { e2e } from './context.mjs';
 import { JOBS, KEY, repairedScenario } from './scenario.mjs';
 import {
@@ -202,5 +203,28 @@ describe('DTS Sync Status in VS Code (code-server, packaged .vsix)', function ()
     assert.match(jobs.find((j) => j.label === JOBS.lagging.name).description, EXPECT.lagging, 'the lagging job still lags');
     assert.doesNotMatch(status, /failed/);
     await shot('after-refresh');
+  });
+
+  it('g. writes the AccessKey ID masked to its log, and the secret to no file at all', async function () {
+    await runCommand(page, 'DTS: Show Log');
+    const panelText = () => page.locator('.part.panel .monaco-editor .view-lines').first().innerText().catch(() => '');
+    // Monaco renders spaces as no-break spaces; \s matches both.
+    await waitUntil('the log in the Output panel', panelText, (text) => /Refresh \(manual\): 4 of 4 jobs answered/.test(text.replace(/\s+/g, ' ')));
+    await shot('log');
+    const files = async (dir) =>
+      (await readdir(dir, { recursive: true, withFileTypes: true })).filter((f) => f.isFile()).map((f) => join(f.parentPath ?? f.path, f.name));
+    const read = async () => Promise.all((await files(e2e.userDataDir)).map(async (f) => ({ f, text: await readFile(f, 'utf8') })));
+    const contents = await waitUntil(
+      'the DTS log to reach disk',
+      read,
+      (all) => all.some(({ text }) => text.includes('Using credentials from VS Code SecretStorage')),
+    );
+    const log = contents.find(({ text }) => text.includes('Using credentials from VS Code SecretStorage'));
+    assert.match(log.text, /AccessKey ID LTAI\*{4}0001/, 'the key ID appears masked');
+    assert.match(log.text, /\[cn-hangzhou\] \d+ jobs?, attempt 1: ok in \d+ ms \(RequestId /, 'one line per request');
+    for (const { f, text } of contents) {
+      assert.ok(!text.includes(KEY.accessKeySecret), `the secret is in ${f}`);
+      assert.ok(!text.includes(KEY.accessKeyId), `the unmasked key ID is in ${f}`);
+    }
   });
 });

@@ -72,6 +72,7 @@ try {
   log(`emulator at ${e2e.emulator.url}`);
 
   const userDataDir = join(tempDir, 'user-data');
+  e2e.userDataDir = userDataDir;
   // dtsSync.endpoint is machine-scoped: in code-server (a remote window) only the Machine settings count.
   await writeMachineSettings(userDataDir, { 'dtsSync.endpoint': e2e.emulator.url });
   e2e.server = await startCodeServer({
