@@ -2,9 +2,10 @@ import * as assert from 'node:assert/strict';
 import { ThrottledError } from '../../src/core/api/errors';
 import type { JobSpec } from '../../src/core/jobs';
 import { buildJobStatus, type RawDirection } from '../../src/core/model';
-import { toQueryError, type JobView, type StoreState } from '../../src/core/store';
+import { toQueryError, type JobView } from '../../src/core/store';
 import { statusBarModel } from '../../src/core/views/statusBar';
 import type { PresentContext } from '../../src/core/views/tree';
+import { storeState } from './store-state.fixture';
 
 const NOW = new Date('2024-05-01T14:03:13Z');
 const CTX: PresentContext = { now: NOW, timeZone: 'UTC' };
@@ -24,17 +25,7 @@ const lagging = (n: number, name?: string): JobView =>
   job(spec(n, name), [{ direction: 'Forward', status: 'Synchronizing', checkpoint: ago(15 * 60) }]);
 const notFound = (n: number, name?: string): JobView => job(spec(n, name), undefined);
 
-function state(jobs: JobView[], extra: Partial<StoreState> = {}): StoreState {
-  return {
-    jobs,
-    refreshing: false,
-    lastAttemptAt: undefined,
-    credentialsSource: 'SecretStorage',
-    failure: undefined,
-    settingsProblems: [],
-    ...extra,
-  };
-}
+const state = storeState;
 
 describe('views/statusBar', () => {
   it('is hidden when no job is configured', () => {

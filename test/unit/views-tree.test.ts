@@ -15,6 +15,7 @@ import {
   viewMessage,
   type PresentContext,
 } from '../../src/core/views/tree';
+import { storeState } from './store-state.fixture';
 
 const NOW = new Date('2024-05-01T14:03:13Z');
 const CTX: PresentContext = { now: NOW, timeZone: 'UTC' };
@@ -31,17 +32,7 @@ function view(spec: JobSpec, directions: RawDirection[] | undefined, extra: Part
   return { spec, status: status(spec, directions), fetchedAt: NOW, error: undefined, stale: false, ...extra };
 }
 
-function state(jobs: JobView[], extra: Partial<StoreState> = {}): StoreState {
-  return {
-    jobs,
-    refreshing: false,
-    lastAttemptAt: undefined,
-    credentialsSource: 'SecretStorage',
-    failure: undefined,
-    settingsProblems: [],
-    ...extra,
-  };
-}
+const state = storeState;
 
 const throttled = (): QueryError =>
   toQueryError(new ThrottledError({ code: 'Throttling', apiMessage: 'Request was denied due to request throttling.', requestId: 'REQ-1' }));
