@@ -42,11 +42,14 @@ export class Refresher {
   private clientKey: string | undefined;
   private lastSource: string | undefined;
   private lastEndpoint: string | undefined;
+  /** Aborts the refresh in flight when the extension shuts down, so no request outlives it. */
+  private readonly shutdown = new AbortController();
 
   constructor(private readonly deps: RefresherDeps) {}
 
-  async refresh(reason: RefreshReason, signal?: AbortSignal): Promise<RefreshOutcome> {
+  async refresh(reason: RefreshReason, callerSignal?: AbortSignal): Promise<RefreshOutcome> {
     const { store, log } = this.deps;
+    const signal = callerSignal ? AbortSignal.any([callerSignal, this.shutdown.signal]) : this.shutdown.signal;
     const settings = this.deps.settings();
     if (settings.jobs.length === 0) {
       return 'ok';
@@ -105,7 +108,7 @@ export class Refresher {
     if (this.client && key === this.clientKey) {
       return this.client;
     }
-    void this.client?.close();
+    void this.client?.close().catch(() => undefined);
     const create = this.deps.createClient ?? ((o: ClientOptions) => new DtsClient(o));
     this.client = create({
       credentials: c,
@@ -120,7 +123,8 @@ export class Refresher {
   }
 
   async dispose(): Promise<void> {
-    await this.client?.close();
+    this.shutdown.abort(new Error('The extension is shutting down'));
+    await this.client?.close().catch(() => undefined);
     this.client = undefined;
   }
 }

@@ -44,9 +44,15 @@ class FakeClient implements ClosableSource {
     return `${this.options.endpoint ?? 'official'}|${region}|${this.options.credentials.accessKeyId}`;
   }
 
-  async describeSynchronizationJobStatusList(ids: readonly string[], region: string): Promise<StatusListResult> {
+  async describeSynchronizationJobStatusList(ids: readonly string[], region: string, signal?: AbortSignal): Promise<StatusListResult> {
     this.calls.push({ ids: [...ids], region, refreshing: this.world.store.state.refreshing });
     await new Promise((resolve) => setImmediate(resolve));
+    if (this.world.hang) {
+      await new Promise((_resolve, reject) => {
+        signal?.throwIfAborted();
+        signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+      });
+    }
     const failure = this.world.failRegions[region];
     const base = { action: STATUS_LIST_ACTION, region, batchSize: ids.length, attempt: 1, durationMs: 12 };
     if (failure) {
@@ -74,6 +80,8 @@ interface World {
   store: StatusStore;
   answers: Record<string, RawDirection[]>;
   failRegions: Record<string, Error & { code: string; requestId?: string }>;
+  /** Requests never answer; only an abort ends them. */
+  hang?: boolean;
 }
 
 function setup(options: { settings?: Record<string, unknown>; credentials?: () => Promise<ResolvedCredentials> } = {}) {
@@ -417,5 +425,17 @@ describe('refresher', () => {
     it('names an action other than the status list', () => {
       assert.equal(formatAttempt({ ...ok, action: 'DescribeRegions' }), '[cn-hangzhou] DescribeRegions 3 jobs, attempt 1: ok in 12 ms (RequestId X)');
     });
+  });
+  it('aborts the refresh in flight when disposed, keeping the last statuses and closing the client', async () => {
+    const t = setup();
+    await t.refresher.refresh('manual');
+    t.world.hang = true;
+    const pending = t.refresher.refresh('interval');
+    await new Promise((resolve) => setImmediate(resolve));
+    await t.refresher.dispose();
+    await assert.rejects(pending, /shutting down/);
+    assert.ok(t.clients[0].closed);
+    assert.equal(t.store.state.refreshing, false);
+    assert.ok(t.store.state.jobs.every((j) => j.status !== undefined), 'the last statuses stay');
   });
 });
