@@ -19,6 +19,7 @@ import {
   openWorkbench,
   pick,
   readRows,
+  rowByLabel,
   runCommand,
   screenshotter,
   SEL,
@@ -205,11 +206,34 @@ describe('DTS Sync Status in VS Code (code-server, packaged .vsix)', function ()
     await shot('after-refresh');
   });
 
-  it('g. writes the AccessKey ID masked to its log, and the secret to no file at all', async function () {
+  it('g. "Add Job…" refuses a job that is already listed, with a message', async function () {
+    await clearToasts(page);
+    await runCommand(page, 'DTS: Add Job…');
+    await answerInput(page, 'Add Job (1/3)', `${JOBS.lagging.id}@${JOBS.lagging.region}`);
+    const toasts = await waitUntil('the duplicate warning', () => toastTexts(page), (t) => t.some((m) => m.includes('is already in the list')));
+    assert.ok(toasts.includes(`DTS job ${JOBS.lagging.id} in ${JOBS.lagging.region} is already in the list.`), toasts.join(' | '));
+    await shot('duplicate-refused');
+    assert.equal(jobsFromRows(await readRows(page)).length, 4, 'still four jobs');
+    await clearToasts(page);
+  });
+
+  it('h. "Remove Job" from a row\'s context menu removes it from the tree', async function () {
+    await rowByLabel(page, JOBS.lagging.name).click({ button: 'right' });
+    const item = page.locator('.context-view .action-label', { hasText: /^Remove Job$/ });
+    await item.waitFor({ state: 'visible', timeout: 10_000 });
+    await shot('context-menu');
+    await item.click();
+    const jobs = await waitUntil('three job rows', async () => jobsFromRows(await readRows(page)), (list) => list.length === 3);
+    assert.ok(!jobs.some((j) => j.label === JOBS.lagging.name), 'the removed job is gone');
+    await waitForStatus(page, /^DTS: 3 OK$/);
+    await shot('job-removed');
+  });
+
+  it('i. writes the AccessKey ID masked to its log, and the secret to no file at all', async function () {
     await runCommand(page, 'DTS: Show Log');
     const panelText = () => page.locator('.part.panel .monaco-editor .view-lines').first().innerText().catch(() => '');
     // Monaco renders spaces as no-break spaces; \s matches both.
-    await waitUntil('the log in the Output panel', panelText, (text) => /Refresh \(manual\): 4 of 4 jobs answered/.test(text.replace(/\s+/g, ' ')));
+    await waitUntil('the log in the Output panel', panelText, (text) => /Refresh \((manual|settings)\): \d of \d jobs answered/.test(text.replace(/\s+/g, ' ')));
     await shot('log');
     const files = async (dir) =>
       (await readdir(dir, { recursive: true, withFileTypes: true })).filter((f) => f.isFile()).map((f) => join(f.parentPath ?? f.path, f.name));
