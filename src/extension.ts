@@ -116,7 +116,7 @@ export function activate(context: vscode.ExtensionContext): TestApi {
     { dispose: () => void refresher.dispose() },
     ...registerCommands({ store, poller, secrets, log }),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration(SECTION)) {
+      if (e.affectsConfiguration(SECTION) || e.affectsConfiguration('http.proxy') || e.affectsConfiguration('http.proxySupport')) {
         log.info('Settings changed');
         applySettings();
         void poller.refresh('settings');

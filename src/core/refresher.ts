@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DtsClient, STATUS_LIST_ACTION, type AttemptEvent, type ClientOptions, type StatusListSource } from './api/client';
+import { describeProxy, DtsClient, STATUS_LIST_ACTION, type AttemptEvent, type ClientOptions, type StatusListSource } from './api/client';
 import { CredentialsNotFoundError, DtsError } from './api/errors';
 import { maskAccessKeyId, type ResolvedCredentials } from './credentials';
 import type { RefreshOutcome, RefreshReason } from './poller';
@@ -65,7 +65,8 @@ export class Refresher {
       log.warn(`Refresh (${reason}) skipped: ${error.message}`);
       return 'failed';
     }
-    const endpoint = settings.endpoint ?? 'the official endpoint of each region';
+    const endpoint =
+      (settings.endpoint ?? 'the official endpoint of each region') + (settings.httpProxy ? ` through the proxy ${describeProxy(settings.httpProxy)}` : '');
     if (endpoint !== this.lastEndpoint) {
       log.info(`Sending requests to ${endpoint}`);
       this.lastEndpoint = endpoint;
@@ -103,7 +104,9 @@ export class Refresher {
     const c = resolved.credentials;
     // A digest, so the secret is not kept around in one more string.
     const key = createHash('sha256')
-      .update(JSON.stringify([settings.endpoint, settings.signatureVersion, settings.requestTimeoutSeconds, c.accessKeyId, c.accessKeySecret, c.securityToken]))
+      .update(
+        JSON.stringify([settings.endpoint, settings.httpProxy, settings.signatureVersion, settings.requestTimeoutSeconds, c.accessKeyId, c.accessKeySecret, c.securityToken]),
+      )
       .digest('hex');
     if (this.client && key === this.clientKey) {
       return this.client;
@@ -113,6 +116,7 @@ export class Refresher {
     this.client = create({
       credentials: c,
       endpoint: settings.endpoint,
+      proxy: settings.httpProxy,
       signatureVersion: settings.signatureVersion,
       timeoutMs: settings.requestTimeoutSeconds * 1000,
       userAgent: this.deps.userAgent,

@@ -14,6 +14,8 @@ export interface Settings {
   readonly signatureVersion: SignatureVersion;
   readonly requestTimeoutSeconds: number;
   readonly notifyOnFailure: boolean;
+  /** VS Code's `http.proxy`, when set and usable; requests then go through it. */
+  readonly httpProxy: string | undefined;
   /** One sentence per setting that was ignored, for the view's message and the log. */
   readonly problems: readonly string[];
 }
@@ -31,7 +33,7 @@ export const DEFAULT_SETTINGS = {
 export const MIN_REFRESH_INTERVAL_SECONDS = 10;
 
 /** Reads raw values (as `WorkspaceConfiguration.get` returns them) into settings, falling back per field. */
-export function parseSettings(get: (key: string) => unknown): Settings {
+export function parseSettings(get: (key: string) => unknown, rawProxy?: unknown): Settings {
   const problems: string[] = [];
   const number = (key: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
     const value = get(key);
@@ -83,6 +85,16 @@ export function parseSettings(get: (key: string) => unknown): Settings {
   const rawNotify = get('notifyOnFailure');
   const notifyOnFailure = typeof rawNotify === 'boolean' ? rawNotify : DEFAULT_SETTINGS.notifyOnFailure;
 
+  let httpProxy: string | undefined;
+  if (typeof rawProxy === 'string' && rawProxy.trim() !== '') {
+    const problem = proxyProblem(rawProxy.trim());
+    if (problem) {
+      problems.push(`http.proxy ${problem}; connecting directly`);
+    } else {
+      httpProxy = rawProxy.trim();
+    }
+  }
+
   const parsedJobs = parseJobList(get('jobs'), defaultRegion);
   return {
     jobs: parsedJobs.jobs,
@@ -93,6 +105,18 @@ export function parseSettings(get: (key: string) => unknown): Settings {
     signatureVersion,
     requestTimeoutSeconds: number('requestTimeoutSeconds', DEFAULT_SETTINGS.requestTimeoutSeconds, 1, 300),
     notifyOnFailure,
+    httpProxy,
     problems: [...parsedJobs.problems, ...problems],
   };
+}
+
+/** Why a proxy URL is unusable (never quoting it: it may carry a password), or undefined. */
+function proxyProblem(raw: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return 'is not a URL (expected http://host:port)';
+  }
+  return ['http:', 'https:', 'socks:', 'socks5:'].includes(url.protocol) ? undefined : 'must be an http://, https:// or socks5:// URL';
 }

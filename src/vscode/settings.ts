@@ -6,7 +6,10 @@ export const SECTION = 'dtsSync';
 
 export function readSettings(): Settings {
   const config = vscode.workspace.getConfiguration(SECTION);
-  return parseSettings((key) => config.get(key));
+  const http = vscode.workspace.getConfiguration('http');
+  // VS Code's proxy support patches Node's http module, which undici does not use: pass the proxy on explicitly.
+  const proxy = http.get<string>('proxySupport') === 'off' ? undefined : http.get<unknown>('proxy');
+  return parseSettings((key) => config.get(key), proxy);
 }
 
 /** Where `dtsSync.jobs` is defined (most specific first), so edits land where the user keeps the list. */

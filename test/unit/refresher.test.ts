@@ -438,4 +438,24 @@ describe('refresher', () => {
     assert.equal(t.store.state.refreshing, false);
     assert.ok(t.store.state.jobs.every((j) => j.status !== undefined), 'the last statuses stay');
   });
+  it('sends requests through VS Code http.proxy and logs the proxy without its password', async () => {
+    const t = setup({ settings: { jobs: ['dtsjob0001'] } });
+    const proxied = parseSettings((key) => (key === 'jobs' ? ['dtsjob0001'] : undefined), 'http://ops:s3cret-proxy@proxy.corp:3128');
+    const refresher = new Refresher({
+      settings: () => proxied,
+      credentials: async () => ({ source: 'SecretStorage', credentials: { accessKeyId: ACCESS_KEY_ID, accessKeySecret: SECRET } }),
+      store: t.store,
+      log: t.log,
+      createClient: (o) => {
+        const client = new FakeClient(o, t.world);
+        t.clients.push(client);
+        return client;
+      },
+    });
+    await refresher.refresh('manual');
+    const client = t.clients[t.clients.length - 1];
+    assert.equal(client.options.proxy, 'http://ops:s3cret-proxy@proxy.corp:3128');
+    assert.ok(t.log.all.some((m) => m === 'Sending requests to the official endpoint of each region through the proxy http://proxy.corp:3128'), t.log.all.join('\n'));
+    assert.ok(!t.log.all.join('\n').includes('s3cret-proxy'));
+  });
 });

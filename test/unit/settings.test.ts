@@ -13,6 +13,7 @@ describe('settings', () => {
       refreshIntervalSeconds: 60,
       lagWarningSeconds: 300,
       endpoint: undefined,
+      httpProxy: undefined,
       signatureVersion: 'v3',
       requestTimeoutSeconds: 10,
       notifyOnFailure: true,
@@ -239,5 +240,28 @@ describe('settings', () => {
       const s = parse({ jobs: [42], refreshIntervalSeconds: 'often', signatureVersion: 'v9' });
       assert.equal(s.problems.length, 3, s.problems.join('\n'));
     });
+  });
+});
+
+describe('settings: http.proxy', () => {
+  const withProxy = (proxy: unknown) => parseSettings(() => undefined, proxy);
+
+  it('uses VS Code http.proxy when it is an http, https or socks5 URL', () => {
+    assert.equal(withProxy('http://proxy.corp:3128').httpProxy, 'http://proxy.corp:3128');
+    assert.equal(withProxy('socks5://127.0.0.1:1080').httpProxy, 'socks5://127.0.0.1:1080');
+    assert.deepEqual(withProxy('http://proxy.corp:3128').problems, []);
+  });
+
+  it('connects directly without a proxy setting', () => {
+    assert.equal(withProxy(undefined).httpProxy, undefined);
+    assert.equal(withProxy('').httpProxy, undefined);
+  });
+
+  it('ignores an unusable proxy with a message that never quotes it', () => {
+    const settings = withProxy('ftp://user:hunter2@proxy.corp');
+    assert.equal(settings.httpProxy, undefined);
+    assert.deepEqual(settings.problems, ['http.proxy must be an http://, https:// or socks5:// URL; connecting directly']);
+    assert.ok(!settings.problems.join(' ').includes('hunter2'));
+    assert.deepEqual(withProxy('proxy corp').problems, ['http.proxy is not a URL (expected http://host:port); connecting directly']);
   });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent, EnvHttpProxyAgent, ProxyAgent, request, type Dispatcher } from 'undici';
 import { resolveEndpoint } from './endpoints';
 import { BadResponseError, DtsError, NetworkError, ThrottledError, TimeoutError } from './errors';
 import { interpretStatusListResponse, type StatusListResult } from './response';
@@ -41,7 +41,9 @@ export interface ClientOptions {
   readonly maxAttempts?: number;
   readonly maxResponseBytes?: number;
   readonly userAgent?: string;
-  /** Injected for tests; a shared keep-alive Agent otherwise. */
+  /** An HTTP(S) proxy URL (VS Code's `http.proxy`); without one, HTTPS_PROXY / HTTP_PROXY / NO_PROXY apply. */
+  readonly proxy?: string;
+  /** Injected for tests; a keep-alive Agent (through the proxy, if any) otherwise. */
   readonly dispatcher?: Dispatcher;
   readonly clock?: () => Date;
   readonly nonce?: () => string;
@@ -94,7 +96,7 @@ export class DtsClient implements StatusListSource {
 
   constructor(private readonly options: ClientOptions) {
     this.ownsDispatcher = !options.dispatcher;
-    this.dispatcher = options.dispatcher ?? new Agent({ keepAliveTimeout: 30_000, connections: 4 });
+    this.dispatcher = options.dispatcher ?? defaultDispatcher(options.proxy);
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.maxAttempts = Math.max(1, options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
     this.maxResponseBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
@@ -248,6 +250,30 @@ export class DtsClient implements StatusListSource {
     if (this.ownsDispatcher) {
       await this.dispatcher.close();
     }
+  }
+}
+
+/** Keep-alive connections, through the given proxy, else through the one the environment names, else direct. */
+export function defaultDispatcher(proxy: string | undefined, env: NodeJS.ProcessEnv = process.env): Dispatcher {
+  const options = { keepAliveTimeout: 30_000, connections: 4 };
+  if (proxy) {
+    return new ProxyAgent({ uri: proxy, ...options });
+  }
+  const httpsProxy = env['HTTPS_PROXY'] || env['https_proxy'];
+  const httpProxy = env['HTTP_PROXY'] || env['http_proxy'];
+  if (httpsProxy || httpProxy) {
+    return new EnvHttpProxyAgent({ ...options, httpProxy, httpsProxy, noProxy: env['NO_PROXY'] || env['no_proxy'] });
+  }
+  return new Agent(options);
+}
+
+/** A proxy URL for the log: its host and port, never its user name or password. */
+export function describeProxy(proxy: string): string {
+  try {
+    const url = new URL(proxy);
+    return `${url.protocol}//${url.host}`;
+  } catch {
+    return '(an unreadable proxy URL)';
   }
 }
 
