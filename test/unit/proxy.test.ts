@@ -26,7 +26,10 @@ describe('requests through a proxy', () => {
     // A forward proxy for http:// targets and a CONNECT tunnel for https:// ones, like a corporate proxy.
     proxy = createServer((req, res) => {
       seen.push({ method: req.method ?? '', url: req.url ?? '', auth: req.headers['proxy-authorization'] });
-      const upstream = httpRequest(req.url ?? '', { method: req.method, headers: req.headers }, (answer) => {
+      // Every host is served from loopback here, so tests can use a name that is not loopback.
+      const url = new URL(req.url ?? '');
+      url.hostname = '127.0.0.1';
+      const upstream = httpRequest(url, { method: req.method, headers: req.headers }, (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
       });
@@ -34,8 +37,8 @@ describe('requests through a proxy', () => {
     });
     proxy.on('connect', (req, socket, head) => {
       seen.push({ method: 'CONNECT', url: req.url ?? '', auth: req.headers['proxy-authorization'] });
-      const [host, port] = (req.url ?? '').split(':');
-      const upstream = connect(Number(port), host, () => {
+      const port = Number((req.url ?? '').split(':').pop());
+      const upstream = connect(port, '127.0.0.1', () => {
         socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
         upstream.write(head);
         upstream.pipe(socket);
@@ -66,14 +69,26 @@ describe('requests through a proxy', () => {
     assert.equal(seen[0].auth, `Basic ${Buffer.from('user:pa55').toString('base64')}`);
   });
 
+  /** The target under a name only the proxy can resolve. */
+  const remoteEndpoint = (): string => targetUrl.replace('127.0.0.1', 'dts.proxy-test.invalid');
+
   it('goes through HTTP_PROXY from the environment when no proxy is given', async () => {
-    client = new DtsClient({ credentials, endpoint: targetUrl, dispatcher: defaultDispatcher(undefined, { HTTP_PROXY: proxyUrl }), maxAttempts: 1 });
-    await client.describeSynchronizationJobStatusList(['dtsjob0001'], 'cn-hangzhou');
+    client = new DtsClient({ credentials, endpoint: remoteEndpoint(), dispatcher: defaultDispatcher(undefined, { HTTP_PROXY: proxyUrl }), maxAttempts: 1 });
+    const result = await client.describeSynchronizationJobStatusList(['dtsjob0001'], 'cn-hangzhou');
+    assert.equal(result.requestId, 'req-proxy');
     assert.equal(seen.length, 1);
   });
 
   it('skips the environment proxy for hosts in NO_PROXY', async () => {
-    const dispatcher = defaultDispatcher(undefined, { HTTP_PROXY: proxyUrl, NO_PROXY: '127.0.0.1' });
+    const dispatcher = defaultDispatcher(undefined, { HTTP_PROXY: proxyUrl, NO_PROXY: 'dts.proxy-test.invalid' });
+    client = new DtsClient({ credentials, endpoint: remoteEndpoint(), dispatcher, maxAttempts: 1 });
+    await assert.rejects(client.describeSynchronizationJobStatusList(['dtsjob0001'], 'cn-hangzhou'), /Host not found|Network error/);
+    assert.equal(seen.length, 0, 'the proxy was not asked');
+    await dispatcher.close();
+  });
+
+  it('never sends loopback (a local emulator) through the environment proxy', async () => {
+    const dispatcher = defaultDispatcher(undefined, { HTTP_PROXY: proxyUrl });
     client = new DtsClient({ credentials, endpoint: targetUrl, dispatcher, maxAttempts: 1 });
     await client.describeSynchronizationJobStatusList(['dtsjob0001'], 'cn-hangzhou');
     assert.equal(seen.length, 0);

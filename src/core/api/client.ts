@@ -262,7 +262,9 @@ export function defaultDispatcher(proxy: string | undefined, env: NodeJS.Process
   const httpsProxy = env['HTTPS_PROXY'] || env['https_proxy'];
   const httpProxy = env['HTTP_PROXY'] || env['http_proxy'];
   if (httpsProxy || httpProxy) {
-    return new EnvHttpProxyAgent({ ...options, httpProxy, httpsProxy, noProxy: env['NO_PROXY'] || env['no_proxy'] });
+    // Loopback never goes through a proxy: a local emulator or gateway must stay reachable.
+    const noProxy = [env['NO_PROXY'] || env['no_proxy'], 'localhost,127.0.0.1,::1'].filter(Boolean).join(',');
+    return new EnvHttpProxyAgent({ ...options, httpProxy, httpsProxy, noProxy });
   }
   return new Agent(options);
 }
