@@ -217,7 +217,19 @@ describe('DTS Sync Status in VS Code (code-server, packaged .vsix)', function ()
     await clearToasts(page);
   });
 
-  it('h. "Remove Job" from a row\'s context menu removes it from the tree', async function () {
+  it('h. "Copy Job ID" from a row\'s context menu puts the ID on the clipboard and says so in the status bar', async function () {
+    await rowByLabel(page, JOBS.failed.name).click({ button: 'right' });
+    const item = page.locator('.context-view .action-label', { hasText: /^Copy Job ID$/ });
+    await item.waitFor({ state: 'visible', timeout: 10_000 });
+    // The menu opens under the pointer; a click at the same spot right away can be swallowed, so move onto the item first.
+    await item.hover();
+    await item.click({ delay: 50 });
+    await waitUntil('the "Copied" message', () => page.locator('.part.statusbar').innerText(), (t) => t.includes(`Copied ${JOBS.failed.id}`));
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), JOBS.failed.id);
+    await shot('job-id-copied');
+  });
+
+  it('i. "Remove Job" from a row\'s context menu removes it from the tree', async function () {
     await rowByLabel(page, JOBS.lagging.name).click({ button: 'right' });
     const item = page.locator('.context-view .action-label', { hasText: /^Remove Job$/ });
     await item.waitFor({ state: 'visible', timeout: 10_000 });
@@ -229,7 +241,7 @@ describe('DTS Sync Status in VS Code (code-server, packaged .vsix)', function ()
     await shot('job-removed');
   });
 
-  it('i. writes the AccessKey ID masked to its log, and the secret to no file at all', async function () {
+  it('j. writes the AccessKey ID masked to its log, and the secret to no file at all', async function () {
     await runCommand(page, 'DTS: Show Log');
     const panelText = () => page.locator('.part.panel .monaco-editor .view-lines').first().innerText().catch(() => '');
     // Monaco renders spaces as no-break spaces; \s matches both.

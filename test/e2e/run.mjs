@@ -89,6 +89,8 @@ try {
   log(`code-server at ${e2e.server.url} (log: ${e2e.server.logFile})`);
 
   browser = await launchBrowser({ viewport: VIEWPORT, handleSignals: false });
+  // Copy Job ID writes the browser's clipboard, which the test reads back.
+  await browser.context.grantPermissions(['clipboard-read', 'clipboard-write']);
   e2e.page = await browser.context.newPage();
   e2e.workbenchUrl = `${e2e.server.url}/?folder=${encodeURIComponent(workspace)}`;
   e2e.resultsDir = join(ROOT, 'test-results', 'e2e');
