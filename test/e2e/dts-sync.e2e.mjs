@@ -234,7 +234,8 @@ describe('DTS Sync Status in VS Code (code-server, packaged .vsix)', function ()
     const item = page.locator('.context-view .action-label', { hasText: /^Remove Job$/ });
     await item.waitFor({ state: 'visible', timeout: 10_000 });
     await shot('context-menu');
-    await item.click();
+    await item.hover();
+    await item.click({ delay: 50 });
     const jobs = await waitUntil('three job rows', async () => jobsFromRows(await readRows(page)), (list) => list.length === 3);
     assert.ok(!jobs.some((j) => j.label === JOBS.lagging.name), 'the removed job is gone');
     await waitForStatus(page, /^DTS: 3 OK$/);
