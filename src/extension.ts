@@ -6,7 +6,7 @@ import { StatusStore } from './core/store';
 import { registerCommands } from './vscode/commands';
 import { ExtensionLog } from './vscode/log';
 import { notifyFailures } from './vscode/notifications';
-import { SecretCredentials } from './vscode/secrets';
+import { SECRET_STORAGE_SOURCE, SecretCredentials } from './vscode/secrets';
 import { readSettings, SECTION } from './vscode/settings';
 import { StatusBar } from './vscode/statusBar';
 import { JobsTreeProvider, type JobsNode } from './vscode/treeView';
@@ -79,14 +79,9 @@ export function activate(context: vscode.ExtensionContext): TestApi {
       source = undefined;
     }
     store.setCredentialsSource(source);
-    let stored = false;
-    try {
-      stored = (await secrets.get()) !== undefined;
-    } catch {
-      stored = false;
-    }
     await vscode.commands.executeCommand('setContext', 'dtsSync.hasCredentials', source !== undefined);
-    await vscode.commands.executeCommand('setContext', 'dtsSync.hasStoredCredentials', stored);
+    // SecretStorage is the chain's first link, so a key is stored exactly when the chain answered from it.
+    await vscode.commands.executeCommand('setContext', 'dtsSync.hasStoredCredentials', source === SECRET_STORAGE_SOURCE);
     poller.setActive(source !== undefined && settings.jobs.length > 0);
     return source !== undefined;
   };

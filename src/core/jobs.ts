@@ -1,4 +1,4 @@
-import { isValidRegion } from './api/endpoints';
+import { regionProblem } from './api/endpoints';
 import { BadInputError } from './api/errors';
 
 /** A job the user asked to watch. */
@@ -30,15 +30,22 @@ export function jobIdProblem(id: string): string | undefined {
   return undefined;
 }
 
-export function regionProblem(region: string): string | undefined {
-  return isValidRegion(region) ? undefined : `"${region}" is not a region ID (expected something like cn-hangzhou)`;
+export { regionProblem };
+
+function splitJobRef(text: string): { id: string; region: string | undefined } {
+  const at = text.lastIndexOf('@');
+  return at === -1 ? { id: text, region: undefined } : { id: text.slice(0, at), region: text.slice(at + 1) };
+}
+
+/** Why `ID` or `ID@region` is not a job reference, or undefined when it is one. */
+export function jobRefProblem(text: string): string | undefined {
+  const { id, region } = splitJobRef(text);
+  return jobIdProblem(id) ?? (region === undefined ? undefined : regionProblem(region));
 }
 
 /** `ID` or `ID@region`, as the CLI and the settings take it. */
 export function parseJobRef(text: string, defaultRegion: string): JobSpec {
-  const at = text.lastIndexOf('@');
-  const id = at === -1 ? text : text.slice(0, at);
-  const region = at === -1 ? defaultRegion : text.slice(at + 1);
+  const { id, region = defaultRegion } = splitJobRef(text);
   const problem = jobIdProblem(id) ?? regionProblem(region);
   if (problem) {
     throw new BadInputError(`Invalid job ${JSON.stringify(text)}: ${problem}`);

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { consoleUrl, KNOWN_REGIONS } from '../core/api/endpoints';
 import { credentialsProblem } from '../core/credentials';
-import { jobIdProblem, jobKey, parseJobRef, regionProblem, type JobSpec } from '../core/jobs';
+import { jobKey, jobRefProblem, parseJobRef, regionProblem, type JobSpec } from '../core/jobs';
 import type { Poller } from '../core/poller';
 import type { StatusStore } from '../core/store';
 import type { ExtensionLog } from './log';
@@ -124,21 +124,19 @@ async function addJob(): Promise<void> {
     prompt: 'DTS synchronization job ID (from the DTS console), optionally ID@region',
     placeHolder: 'dtsexjk1alb116xxxx',
     ignoreFocusOut: true,
-    validateInput: (v) => {
-      const text = v.trim();
-      const at = text.lastIndexOf('@');
-      return at === -1 ? jobIdProblem(text) : (jobIdProblem(text.slice(0, at)) ?? regionProblem(text.slice(at + 1)));
-    },
+    validateInput: (v) => jobRefProblem(v.trim()),
   });
   if (rawId === undefined) {
     return;
   }
   const text = rawId.trim();
-  const region = text.includes('@') ? parseJobRef(text, settings.defaultRegion).region : await pickRegion(settings.defaultRegion);
+  // With ID@region the region question is skipped.
+  const ref = text.includes('@') ? parseJobRef(text, settings.defaultRegion) : undefined;
+  const id = ref?.id ?? text;
+  const region = ref?.region ?? (await pickRegion(settings.defaultRegion));
   if (region === undefined) {
     return;
   }
-  const id = text.includes('@') ? text.slice(0, text.lastIndexOf('@')) : text;
   if (settings.jobs.some((j) => jobKey(j) === jobKey({ id, region }))) {
     void vscode.window.showWarningMessage(`DTS job ${id} in ${region} is already in the list.`);
     return;

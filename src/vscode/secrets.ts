@@ -5,6 +5,9 @@ import { credentialsProblem, type CredentialProvider } from '../core/credentials
 
 const SECRET_KEY = 'dtsSync.credentials';
 
+/** The source name the chain reports for a stored key. */
+export const SECRET_STORAGE_SOURCE = 'VS Code SecretStorage';
+
 /** Thrown when SecretStorage itself fails (no OS keyring on Linux, for one). */
 export class SecretStorageUnavailableError extends Error {
   constructor(cause: unknown) {
@@ -80,7 +83,7 @@ export class SecretCredentials {
       resolve: async () => {
         try {
           const credentials = await this.get();
-          return credentials ? { credentials, source: 'VS Code SecretStorage' } : undefined;
+          return credentials ? { credentials, source: SECRET_STORAGE_SOURCE } : undefined;
         } catch (e) {
           if (e instanceof SecretStorageUnavailableError) {
             onUnavailable(e);

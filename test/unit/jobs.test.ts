@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { BadInputError } from '../../src/core/api/errors';
-import { jobIdProblem, jobKey, parseJobList, parseJobRef } from '../../src/core/jobs';
+import { jobIdProblem, jobKey, jobRefProblem, parseJobList, parseJobRef } from '../../src/core/jobs';
 
 function refused(text: string, pattern: RegExp, defaultRegion = 'cn-hangzhou'): void {
   assert.throws(
@@ -14,6 +14,18 @@ function refused(text: string, pattern: RegExp, defaultRegion = 'cn-hangzhou'): 
 }
 
 describe('jobs', () => {
+  describe('jobRefProblem (what the Add Job input box says while typing)', () => {
+    it('accepts an ID alone or with a region', () => {
+      assert.equal(jobRefProblem('dtsexjk1alb116abcd'), undefined);
+      assert.equal(jobRefProblem('dtsexjk1alb116abcd@cn-shanghai'), undefined);
+    });
+    it('names what is wrong with the ID or the region, the same words parseJobRef uses', () => {
+      assert.equal(jobRefProblem('dts job'), '"dts job" contains whitespace');
+      assert.equal(jobRefProblem('dtsexjk1alb116abcd@Shanghai'), '"Shanghai" is not a region ID (expected something like cn-hangzhou)');
+      assert.throws(() => parseJobRef('dtsexjk1alb116abcd@Shanghai', 'cn-hangzhou'), /"Shanghai" is not a region ID/);
+    });
+  });
+
   describe('parseJobRef', () => {
     it('takes a bare ID in the default region', () => {
       assert.deepEqual(parseJobRef('dtsexjk1alb116abcd', 'cn-hangzhou'), { id: 'dtsexjk1alb116abcd', region: 'cn-hangzhou' });

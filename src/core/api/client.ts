@@ -116,10 +116,9 @@ export class DtsClient implements StatusListSource {
     signal?: AbortSignal,
   ): Promise<StatusListResult> {
     const params = { SynchronizationJobIdListJsonStr: JSON.stringify(ids), RegionId: region };
-    const raw = await this.call(STATUS_LIST_ACTION, params, region, ids.length, signal, (r) =>
+    return this.call(STATUS_LIST_ACTION, params, region, ids.length, signal, (r) =>
       interpretStatusListResponse(r.status, r.headers, r.body),
     );
-    return raw;
   }
 
   /** Sends one action with retries; `interpret` turns an HTTP exchange into a result or a DtsError. */
@@ -208,7 +207,7 @@ export class DtsClient implements StatusListSource {
         dispatcher: this.dispatcher,
         signal: combined,
       });
-      const body = await this.readBody(res, combined);
+      const body = await this.readBody(res);
       const responseHeaders: Record<string, string | undefined> = {};
       for (const [name, value] of Object.entries(res.headers)) {
         responseHeaders[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
@@ -224,7 +223,7 @@ export class DtsClient implements StatusListSource {
     }
   }
 
-  private async readBody(res: Dispatcher.ResponseData, signal: AbortSignal): Promise<string> {
+  private async readBody(res: Dispatcher.ResponseData): Promise<string> {
     const declared = Number(res.headers['content-length']);
     if (Number.isFinite(declared) && declared > this.maxResponseBytes) {
       res.body.destroy();
@@ -239,9 +238,6 @@ export class DtsClient implements StatusListSource {
         throw new BadResponseError(`the body exceeds the ${this.maxResponseBytes}-byte limit`, { httpStatus: res.statusCode });
       }
       chunks.push(chunk as Buffer);
-      if (signal.aborted) {
-        break;
-      }
     }
     return Buffer.concat(chunks).toString('utf8');
   }

@@ -22,9 +22,15 @@ export function isValidRegion(region: string): boolean {
   return REGION_PATTERN.test(region);
 }
 
+/** Why a text is not a region ID, or undefined when it is one. */
+export function regionProblem(region: string): string | undefined {
+  return isValidRegion(region) ? undefined : `"${region}" is not a region ID (expected something like cn-hangzhou)`;
+}
+
 export function assertValidRegion(region: string): void {
-  if (!isValidRegion(region)) {
-    throw new BadInputError(`"${region}" is not a region ID (expected something like cn-hangzhou)`);
+  const problem = regionProblem(region);
+  if (problem) {
+    throw new BadInputError(problem);
   }
 }
 
