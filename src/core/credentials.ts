@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { CredentialsNotFoundError } from './api/errors';
 import type { Credentials } from './api/signing';
 
+export { maskAccessKeyId } from './safeText';
+
 export interface ResolvedCredentials {
   readonly credentials: Credentials;
   /** Where they came from, for the log and the tooltip: never the secret. */
@@ -32,11 +34,6 @@ export function credentialsProblem(c: Credentials): string | undefined {
     return 'the STS token must be printable ASCII without spaces';
   }
   return undefined;
-}
-
-/** `LTAI****0001`: enough to tell keys apart in a log, not enough to use. */
-export function maskAccessKeyId(id: string): string {
-  return id.length > 10 ? `${id.slice(0, 4)}****${id.slice(-4)}` : '****';
 }
 
 function checked(credentials: Credentials, source: string): ResolvedCredentials {

@@ -20,6 +20,8 @@ export interface Snapshot {
   /** Every job whose batch was answered, found or not, in the order asked. */
   readonly jobs: readonly JobStatus[];
   readonly errors: readonly BatchFailure[];
+  /** Oddities of the answers worth a log line, per region; never fatal. */
+  readonly notes: readonly { readonly region: string; readonly message: string }[];
 }
 
 export interface QueryOptions {
@@ -77,11 +79,13 @@ export async function queryJobStatuses(jobs: readonly JobSpec[], source: StatusL
   const now = options.now ?? (() => new Date());
   const batches = planBatches(jobs, source, options.batchSize);
   const statuses = new Map<string, JobStatus>();
+  const notes: { region: string; message: string }[] = [];
   const failures = await mapWithConcurrency(batches, options.concurrency ?? BATCH_CONCURRENCY, async (batch): Promise<BatchFailure | undefined> => {
     const ids = batch.jobs.map((j) => j.id);
     try {
       const result = await source.describeSynchronizationJobStatusList(ids, batch.region, options.signal);
       const serverNow = result.serverDate ?? now();
+      notes.push(...result.notes.map((message) => ({ region: batch.region, message })));
       for (const id of ids) {
         statuses.set(jobKey({ id, region: batch.region }), buildJobStatus(id, batch.region, result.jobs.get(id), serverNow, options.lagWarningSeconds));
       }
@@ -103,5 +107,5 @@ export async function queryJobStatuses(jobs: readonly JobSpec[], source: StatusL
       ordered.push(status);
     }
   }
-  return { checkedAt: now(), jobs: ordered, errors };
+  return { checkedAt: now(), jobs: ordered, errors, notes };
 }

@@ -40,7 +40,7 @@ const rejected: BatchFailure = {
 const timedOut: BatchFailure = { region: 'us-west-1', jobIds: ['dtsus0000001'], error: new TimeoutError(10) };
 
 function snapshot(jobs: JobStatus[], errors: BatchFailure[] = []): Snapshot {
-  return { checkedAt: NOW, jobs, errors };
+  return { checkedAt: NOW, jobs, errors, notes: [] };
 }
 
 describe('cli render', () => {

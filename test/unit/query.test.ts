@@ -43,7 +43,7 @@ class FakeSource implements StatusListSource {
         jobs.set(id, table[id]);
       }
     }
-    return { requestId: `REQ-${region}`, serverDate: this.options.serverDate, jobs };
+    return { requestId: `REQ-${region}`, serverDate: this.options.serverDate, jobs, notes: [] };
   }
 }
 
@@ -274,7 +274,7 @@ describe('query', () => {
           peak = Math.max(peak, inFlight);
           await new Promise((resolve) => setTimeout(resolve, 5));
           inFlight--;
-          return { requestId: 'R', serverDate: undefined, jobs: new Map(requested.map((id) => [id, [sync(null)]])) };
+          return { requestId: 'R', serverDate: undefined, jobs: new Map(requested.map((id) => [id, [sync(null)]])), notes: [] };
         },
       };
       const snapshot = await queryJobStatuses(ids(50), source, { lagWarningSeconds: 300, now: () => NOW, concurrency: 2 });

@@ -68,7 +68,7 @@ class FakeClient implements ClosableSource {
         jobs.set(id, directions);
       }
     }
-    return { requestId: `REQ-${region}`, serverDate: NOW, jobs };
+    return { requestId: `REQ-${region}`, serverDate: NOW, jobs, notes: [] };
   }
 
   async close(): Promise<void> {

@@ -28,6 +28,7 @@ function snapshot(checkedAt: Date, jobs: JobStatus[], failedJobs: JobSpec[] = []
     checkedAt,
     jobs,
     errors: regions.map((region) => ({ region, error, jobIds: failedJobs.filter((j) => j.region === region).map((j) => j.id) })),
+    notes: [],
   };
 }
 

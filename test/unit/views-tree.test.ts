@@ -220,6 +220,7 @@ describe('views/tree', () => {
           buildJobStatus(NAMED.id, NAMED.region, [dir('Forward', 'Synchronizing', ago(130))], ago(120), 300),
         ],
         errors: [],
+        notes: [],
       });
       store.applySnapshot({
         checkedAt: NOW,
@@ -231,6 +232,7 @@ describe('views/tree', () => {
             error: new ThrottledError({ code: 'Throttling', apiMessage: 'Request was denied.', requestId: 'REQ-9' }),
           },
         ],
+        notes: [],
       });
       return store.state;
     }

@@ -1,3 +1,5 @@
+import { safeText, stripControl, type KnownSecrets } from '../safeText';
+
 /**
  * Errors a caller can act on, named by what the user can do about them. Each carries the API's Code, Message and
  * RequestId when there was a response. Messages never contain credentials: nothing here is given them.
@@ -22,38 +24,95 @@ export interface ApiErrorDetails {
   readonly httpStatus?: number;
   /** Milliseconds the service asked us to wait (`x-acs-retry-after`). */
   readonly retryAfterMs?: number;
+  /** A 403's `AccessDeniedDetail`: which RAM permission is missing. */
+  readonly accessDenied?: AccessDeniedDetail;
 }
 
+export interface AccessDeniedDetail {
+  /** The denied action, e.g. `dts:DescribeSynchronizationJobStatusList`. */
+  readonly authAction?: string;
+  /** e.g. `ImplicitDeny`, `ExplicitDeny`. */
+  readonly noPermissionType?: string;
+  readonly policyType?: string;
+}
+
+/**
+ * Every text in an error may have come from the server (a hostile endpoint can echo the Authorization header, a
+ * gateway quotes its string-to-sign): each goes through `safeText` when the error is made, and again with the
+ * caller's own key material through `redact` before the error leaves the client.
+ */
 export abstract class DtsError extends Error {
   abstract readonly kind: ErrorKind;
   /** Whether trying the same request again (freshly signed) may succeed. */
   abstract readonly retryable: boolean;
-  readonly code: string;
-  readonly apiMessage?: string;
-  readonly requestId?: string;
+  code: string;
+  apiMessage?: string;
+  requestId?: string;
   readonly httpStatus?: number;
   readonly retryAfterMs?: number;
+  accessDenied?: AccessDeniedDetail;
+  private summary: string;
 
   constructor(summary: string, details: ApiErrorDetails) {
-    super(composeMessage(summary, details));
+    super('');
     this.name = new.target.name;
-    this.code = details.code;
-    this.apiMessage = details.apiMessage;
-    this.requestId = details.requestId;
+    this.summary = safeText(summary);
+    this.code = safeCode(details.code);
+    this.apiMessage = details.apiMessage === undefined ? undefined : safeText(details.apiMessage);
+    this.requestId = safeRequestId(details.requestId);
     this.httpStatus = details.httpStatus;
     this.retryAfterMs = details.retryAfterMs;
+    this.accessDenied = safeAccessDenied(details.accessDenied);
+    this.message = this.compose();
+  }
+
+  /** Removes the caller's own AccessKey ID (masked), secret and token from every text of the error. */
+  redact(known: KnownSecrets): this {
+    this.summary = safeText(this.summary, known);
+    this.code = safeCode(safeText(this.code, known));
+    this.apiMessage = this.apiMessage === undefined ? undefined : safeText(this.apiMessage, known);
+    this.requestId = safeRequestId(this.requestId === undefined ? undefined : safeText(this.requestId, known));
+    this.accessDenied = safeAccessDenied(this.accessDenied, known);
+    this.message = this.compose();
+    return this;
+  }
+
+  private compose(): string {
+    const parts = [this.summary];
+    if (this.apiMessage !== undefined || !isLocalCode(this.code)) {
+      parts.push(`: ${this.code}${this.apiMessage ? ` ${shorten(this.apiMessage)}` : ''}`);
+    }
+    const denied = this.accessDenied;
+    if (denied?.authAction) {
+      parts.push(` (the RAM policy does not allow ${denied.authAction}${denied.noPermissionType ? `: ${denied.noPermissionType}` : ''})`);
+    }
+    if (this.requestId) {
+      parts.push(` (RequestId ${this.requestId})`);
+    }
+    return parts.join('');
   }
 }
 
-function composeMessage(summary: string, d: ApiErrorDetails): string {
-  const parts = [summary];
-  if (d.apiMessage !== undefined || !isLocalCode(d.code)) {
-    parts.push(`: ${d.code}${d.apiMessage ? ` ${oneLine(d.apiMessage)}` : ''}`);
+/** An API code is a short identifier; anything else a server sends there is cut down to one. */
+function safeCode(code: string): string {
+  const clean = stripControl(code);
+  return clean.length > 80 ? `${clean.slice(0, 77)}...` : clean || 'UnknownError';
+}
+
+function safeRequestId(id: string | undefined): string | undefined {
+  if (id === undefined) {
+    return undefined;
   }
-  if (d.requestId) {
-    parts.push(` (RequestId ${d.requestId})`);
+  const clean = stripControl(id);
+  return clean === '' ? undefined : clean.length > 80 ? `${clean.slice(0, 77)}...` : clean;
+}
+
+function safeAccessDenied(d: AccessDeniedDetail | undefined, known?: KnownSecrets): AccessDeniedDetail | undefined {
+  if (!d) {
+    return undefined;
   }
-  return parts.join('');
+  const clean = (v: string | undefined): string | undefined => (v === undefined ? undefined : safeCode(safeText(v, known)));
+  return { authAction: clean(d.authAction), noPermissionType: clean(d.noPermissionType), policyType: clean(d.policyType) };
 }
 
 const LOCAL_CODES = new Set(['Timeout', 'NetworkError', 'BadResponse', 'BadInput', 'CredentialsNotFound', 'HttpError']);
@@ -61,9 +120,8 @@ function isLocalCode(code: string): boolean {
   return LOCAL_CODES.has(code);
 }
 
-function oneLine(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > 300 ? `${flat.slice(0, 297)}...` : flat;
+function shorten(text: string): string {
+  return text.length > 300 ? `${text.slice(0, 297)}...` : text;
 }
 
 /** The AccessKey was refused: unknown, disabled, wrong secret, expired STS token. */

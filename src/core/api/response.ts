@@ -8,6 +8,8 @@ export interface StatusListResult {
   readonly serverDate: Date | undefined;
   /** Directions per returned job ID. */
   readonly jobs: ReadonlyMap<string, readonly RawDirection[]>;
+  /** Oddities of the answer worth a log line (duplicates, impossible values); already safe to print. */
+  readonly notes: readonly string[];
 }
 
 type Json = Record<string, unknown>;
@@ -139,7 +141,7 @@ export function parseStatusList(httpStatus: number, json: Json, serverDate: Date
     }
     jobs.set(id, [...(jobs.get(id) ?? []), ...directions.map((d) => parseDirection(d, httpStatus))]);
   }
-  return { requestId, serverDate, jobs };
+  return { requestId, serverDate, jobs, notes: [] };
 }
 
 /** The `Date` header, when it is a real date. */
