@@ -3,10 +3,15 @@ import { parseEndpoint } from '../core/api/endpoints';
 import { BadInputError } from '../core/api/errors';
 import type { SignatureVersion } from '../core/api/signing';
 import { parseJobRef, regionProblem, type JobSpec } from '../core/jobs';
+import { quoteUntrusted, safeText } from '../core/safeText';
+import { DEFAULT_SETTINGS, MAX_LAG_WARNING_SECONDS, MAX_REQUEST_TIMEOUT_SECONDS, MIN_REQUEST_TIMEOUT_SECONDS } from '../core/settings';
 
-export const DEFAULT_REGION = 'cn-hangzhou';
-export const DEFAULT_LAG_WARNING_SECONDS = 300;
-export const DEFAULT_TIMEOUT_SECONDS = 10;
+export const DEFAULT_REGION = DEFAULT_SETTINGS.defaultRegion;
+export const DEFAULT_LAG_WARNING_SECONDS = DEFAULT_SETTINGS.lagWarningSeconds;
+export const DEFAULT_TIMEOUT_SECONDS = DEFAULT_SETTINGS.requestTimeoutSeconds;
+/** One run ends after this, whatever the network does; cron jobs must not pile up. */
+export const DEFAULT_DEADLINE_SECONDS = 60;
+export const MAX_DEADLINE_SECONDS = 3600;
 
 export const USAGE = `Usage: dts-sync-status [options] JOB_ID[@REGION]...
 
@@ -17,8 +22,12 @@ Options:
                              (default: $ALIBABA_CLOUD_REGION_ID, else ${DEFAULT_REGION})
   --endpoint URL             send every request to URL instead of the official endpoint
   --signature-version v3|v2  request signature version (default: v3)
-  --timeout SECONDS          per-attempt timeout (default: ${DEFAULT_TIMEOUT_SECONDS})
-  --lag-warning SECONDS      lag past which a synchronizing direction is a warning (default: ${DEFAULT_LAG_WARNING_SECONDS})
+  --timeout SECONDS          per-attempt timeout, ${MIN_REQUEST_TIMEOUT_SECONDS}-${MAX_REQUEST_TIMEOUT_SECONDS} (default: ${DEFAULT_TIMEOUT_SECONDS})
+  --deadline SECONDS         the whole run ends after this, 1-${MAX_DEADLINE_SECONDS}; jobs still unanswered are
+                             reported as timeouts (default: ${DEFAULT_DEADLINE_SECONDS})
+  --lag-warning SECONDS      lag past which a synchronizing direction is a warning,
+                             0-${MAX_LAG_WARNING_SECONDS} (default: ${DEFAULT_LAG_WARNING_SECONDS})
+  --allow-insecure-http      allow an http:// endpoint that is not this machine (signed requests in cleartext)
   --profile NAME             use this aliyun CLI profile in ~/.aliyun/config.json instead of the
                              environment (default: env vars, then $ALIBABA_CLOUD_PROFILE, else current)
   --json                     print one JSON document instead of the table
@@ -37,18 +46,21 @@ export interface CliOptions {
   readonly endpoint?: string;
   readonly signatureVersion: SignatureVersion;
   readonly timeoutSeconds: number;
+  readonly deadlineSeconds: number;
   readonly lagWarningSeconds: number;
+  readonly allowInsecureHttp: boolean;
   readonly profile?: string;
   readonly json: boolean;
 }
 
-function seconds(option: string, value: string | undefined, fallback: number, min: number): number {
+/** A number of seconds within bounds, refused before any request otherwise. */
+function seconds(option: string, value: string | undefined, fallback: number, min: number, max: number): number {
   if (value === undefined) {
     return fallback;
   }
   const n = Number(value.trim());
-  if (value.trim() === '' || !Number.isFinite(n) || n < min) {
-    throw new BadInputError(`--${option} must be a number of seconds${min > 0 ? ' above 0' : ''}, got ${JSON.stringify(value)}`);
+  if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max) {
+    throw new BadInputError(`--${option} must be a number of seconds from ${min} to ${max}, got ${quoteUntrusted(value)}`);
   }
   return n;
 }
@@ -65,6 +77,8 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv): C
         endpoint: { type: 'string' },
         'signature-version': { type: 'string' },
         timeout: { type: 'string' },
+        deadline: { type: 'string' },
+        'allow-insecure-http': { type: 'boolean' },
         'lag-warning': { type: 'string' },
         profile: { type: 'string' },
         json: { type: 'boolean' },
@@ -73,13 +87,15 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv): C
       },
     });
   } catch (e) {
-    throw new BadInputError((e as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
+    throw new BadInputError(safeText((e as Error).message.replace(/\. To specify a positional argument.*$/s, '')));
   }
   const { values, positionals } = parsed;
   const base = {
     signatureVersion: 'v3' as SignatureVersion,
     timeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
+    deadlineSeconds: DEFAULT_DEADLINE_SECONDS,
     lagWarningSeconds: DEFAULT_LAG_WARNING_SECONDS,
+    allowInsecureHttp: false,
     json: values.json ?? false,
     jobs: [],
   };
@@ -96,11 +112,15 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv): C
   }
   const signatureVersion = (values['signature-version'] ?? 'v3').toLowerCase();
   if (signatureVersion !== 'v3' && signatureVersion !== 'v2') {
-    throw new BadInputError(`--signature-version must be v3 or v2, got ${JSON.stringify(values['signature-version'])}`);
+    throw new BadInputError(`--signature-version must be v3 or v2, got ${quoteUntrusted(values['signature-version'] ?? '')}`);
   }
+  const allowInsecureHttp = values['allow-insecure-http'] ?? false;
   if (values.endpoint !== undefined) {
-    parseEndpoint(values.endpoint);
+    parseEndpoint(values.endpoint, { allowInsecureHttp });
   }
+  const timeoutSeconds = seconds('timeout', values.timeout, DEFAULT_TIMEOUT_SECONDS, MIN_REQUEST_TIMEOUT_SECONDS, MAX_REQUEST_TIMEOUT_SECONDS);
+  const deadlineSeconds = seconds('deadline', values.deadline, DEFAULT_DEADLINE_SECONDS, 1, MAX_DEADLINE_SECONDS);
+  const lagWarningSeconds = seconds('lag-warning', values['lag-warning'], DEFAULT_LAG_WARNING_SECONDS, 0, MAX_LAG_WARNING_SECONDS);
   if (positionals.length === 0) {
     throw new BadInputError('Give at least one job ID (dts-sync-status --help for usage)');
   }
@@ -109,8 +129,10 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv): C
     jobs: positionals.map((p) => parseJobRef(p, region)),
     endpoint: values.endpoint,
     signatureVersion,
-    timeoutSeconds: seconds('timeout', values.timeout, DEFAULT_TIMEOUT_SECONDS, 0.001),
-    lagWarningSeconds: seconds('lag-warning', values['lag-warning'], DEFAULT_LAG_WARNING_SECONDS, 0),
+    timeoutSeconds,
+    deadlineSeconds,
+    lagWarningSeconds,
+    allowInsecureHttp,
     profile: values.profile,
     json: values.json ?? false,
   };

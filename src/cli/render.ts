@@ -1,6 +1,7 @@
 import type { Health, JobStatus } from '../core/model';
 import { formatLag, statusLabel } from '../core/model';
 import type { Snapshot } from '../core/query';
+import { safeText, stripControl } from '../core/safeText';
 
 /** The `--json` document: a public interface, see the README. */
 export interface StatusDocument {
@@ -18,14 +19,15 @@ export interface StatusDocument {
 export function toDocument(snapshot: Snapshot): StatusDocument {
   return {
     checkedAt: snapshot.checkedAt.toISOString(),
+    // JSON.stringify escapes C0 controls but not C1 or bidi overrides: every text from outside is stripped first.
     jobs: snapshot.jobs.map((job) => ({
-      jobId: job.jobId,
+      jobId: stripControl(job.jobId),
       region: job.region,
       found: job.found,
       health: job.health,
       directions: job.directions.map((d) => ({
-        direction: d.direction,
-        status: d.status,
+        direction: stripControl(d.direction),
+        status: stripControl(d.status),
         health: d.health,
         checkpoint: d.checkpoint ? d.checkpoint.toISOString() : null,
         lagSeconds: d.lagSeconds,
@@ -33,9 +35,9 @@ export function toDocument(snapshot: Snapshot): StatusDocument {
     })),
     errors: snapshot.errors.map((f) => ({
       region: f.region,
-      code: f.error.code,
-      message: f.error.message,
-      requestId: f.error.requestId ?? null,
+      code: safeText(f.error.code),
+      message: safeText(f.error.message),
+      requestId: f.error.requestId === undefined ? null : safeText(f.error.requestId),
       jobIds: [...f.jobIds],
     })),
   };
@@ -80,7 +82,8 @@ function rowsOf(job: JobStatus): { cells: string[]; health: Health }[] {
 /** One aligned line per job direction, failed batches after; colour only when asked (a TTY). */
 export function renderTable(snapshot: Snapshot, colour: boolean): string {
   const header = ['JOB', 'REGION', 'DIRECTION', 'STATUS', 'LAG', 'CHECKPOINT (UTC)'];
-  const rows = snapshot.jobs.flatMap(rowsOf);
+  // Cells are plain text before any colour code goes in: an ESC from the server must never reach the terminal.
+  const rows = snapshot.jobs.flatMap(rowsOf).map((r) => ({ ...r, cells: r.cells.map(stripControl) }));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r.cells[i].length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
   const out: string[] = [];
@@ -101,5 +104,8 @@ export function renderTable(snapshot: Snapshot, colour: boolean): string {
 }
 
 export function renderErrors(snapshot: Snapshot): string[] {
-  return snapshot.errors.map((f) => `error: ${f.region} (${f.jobIds.join(', ')}): ${f.error.message}`);
+  return [
+    ...snapshot.errors.map((f) => `error: ${f.region} (${f.jobIds.join(', ')}): ${safeText(f.error.message)}`),
+    ...snapshot.notes.map((n) => `note: ${n.region}: ${safeText(n.message)}`),
+  ];
 }

@@ -1,5 +1,12 @@
 import { regionProblem } from './api/endpoints';
 import { BadInputError } from './api/errors';
+import { quoteUntrusted, showJson, stripControl } from './safeText';
+
+/**
+ * More jobs than this are not watched: at 10 IDs a request and DTS's 20 calls/s per account and region, a longer
+ * list (say, from a hostile workspace) would only burn the user's key and rate limit.
+ */
+export const MAX_JOBS = 500;
 
 /** A job the user asked to watch. */
 export interface JobSpec {
@@ -15,17 +22,18 @@ export function jobIdProblem(id: string): string | undefined {
   if (id === '') {
     return 'the job ID is empty';
   }
+  const shown = quoteUntrusted(id);
   if (/\s/.test(id)) {
-    return `"${id}" contains whitespace`;
+    return `${shown} contains whitespace`;
   }
   if (/["'`[\]{}()<>]/.test(id)) {
-    return `${JSON.stringify(id)} contains quotes or brackets (give the bare ID, e.g. dtsexjk1alb116xxxx)`;
+    return `${shown} contains quotes or brackets (give the bare ID, e.g. dtsexjk1alb116xxxx)`;
   }
   if (id.includes('*')) {
-    return `"${id}" is masked with *; use the full ID from the DTS console`;
+    return `${shown} is masked with *; use the full ID from the DTS console`;
   }
   if (!JOB_ID.test(id)) {
-    return `"${id}" is not a DTS job ID (4-64 letters, digits, - or _)`;
+    return `${shown} is not a DTS job ID (4-64 letters, digits, - or _)`;
   }
   return undefined;
 }
@@ -48,7 +56,7 @@ export function parseJobRef(text: string, defaultRegion: string): JobSpec {
   const { id, region = defaultRegion } = splitJobRef(text);
   const problem = jobIdProblem(id) ?? regionProblem(region);
   if (problem) {
-    throw new BadInputError(`Invalid job ${JSON.stringify(text)}: ${problem}`);
+    throw new BadInputError(`Invalid job ${quoteUntrusted(text)}: ${problem}`);
   }
   return { id, region };
 }
@@ -74,7 +82,10 @@ export function parseJobList(value: unknown, defaultRegion: string): ParsedJobs 
   const jobs: JobSpec[] = [];
   const problems: string[] = [];
   const seen = new Set<string>();
-  value.forEach((entry: unknown, index) => {
+  if (value.length > MAX_JOBS) {
+    problems.push(`dtsSync.jobs lists ${value.length} entries; only the first ${MAX_JOBS} are watched`);
+  }
+  value.slice(0, MAX_JOBS).forEach((entry: unknown, index) => {
     const where = `dtsSync.jobs[${index}]`;
     let job: JobSpec;
     try {
@@ -99,17 +110,17 @@ function parseEntry(entry: unknown, defaultRegion: string): JobSpec {
     return parseJobRef(entry.trim(), defaultRegion);
   }
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
-    throw new BadInputError(`expected a job ID or { "id", "region", "name" }, got ${JSON.stringify(entry)}`);
+    throw new BadInputError(`expected a job ID or { "id", "region", "name" }, got ${showJson(entry)}`);
   }
   const { id, region, name } = entry as Record<string, unknown>;
   if (typeof id !== 'string') {
-    throw new BadInputError(`"id" must be a string, got ${JSON.stringify(id ?? null)}`);
+    throw new BadInputError(`"id" must be a string, got ${showJson(id ?? null)}`);
   }
   if (region !== undefined && typeof region !== 'string') {
-    throw new BadInputError(`"region" must be a string, got ${JSON.stringify(region)}`);
+    throw new BadInputError(`"region" must be a string, got ${showJson(region)}`);
   }
   if (name !== undefined && typeof name !== 'string') {
-    throw new BadInputError(`"name" must be a string, got ${JSON.stringify(name)}`);
+    throw new BadInputError(`"name" must be a string, got ${showJson(name)}`);
   }
   const trimmedId = id.trim();
   const resolvedRegion = region?.trim() || defaultRegion;
@@ -117,6 +128,7 @@ function parseEntry(entry: unknown, defaultRegion: string): JobSpec {
   if (problem) {
     throw new BadInputError(problem);
   }
-  const label = name?.trim();
+  // A display name is shown in rows, tooltips and notifications: one line, no control characters, bounded.
+  const label = name === undefined ? undefined : stripControl(name).slice(0, 120);
   return label ? { id: trimmedId, region: resolvedRegion, name: label } : { id: trimmedId, region: resolvedRegion };
 }

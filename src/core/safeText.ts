@@ -113,7 +113,13 @@ export function safeText(text: string, known?: KnownSecrets): string {
 
 /** Text from outside shown as a JSON string literal (quotes, escapes), safe for a terminal: for echoing bad input. */
 export function quoteUntrusted(text: string, maxLength = 80): string {
-  const cut = text.length > maxLength ? `${text.slice(0, maxLength)}…` : text;
+  return showJson(text.length > maxLength ? `${text.slice(0, maxLength)}…` : text);
+}
+
+/** Any value from outside as bounded JSON text, safe for a terminal: for saying what a setting held instead. */
+export function showJson(value: unknown, maxLength = 120): string {
+  const json = JSON.stringify(value) ?? String(value);
+  const cut = json.length > maxLength ? `${json.slice(0, maxLength)}…` : json;
   // JSON.stringify escapes C0 controls; the rest (C1, bidi) it leaves raw, so escape those too.
-  return JSON.stringify(cut).replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return cut.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

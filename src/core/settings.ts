@@ -11,6 +11,13 @@ export interface Settings {
   readonly lagWarningSeconds: number;
   /** Undefined: the official endpoint of each region. */
   readonly endpoint: string | undefined;
+  /**
+   * Why no request may be sent at all (a plain-http endpoint the user did not opt in to): every refresh fails with
+   * it, rather than sending the signed requests somewhere the user did not ask for.
+   */
+  readonly endpointRefusal: string | undefined;
+  /** `dtsSync.allowInsecureEndpoint` (machine scope): plain http:// to a host that is not loopback. */
+  readonly allowInsecureEndpoint: boolean;
   readonly signatureVersion: SignatureVersion;
   readonly requestTimeoutSeconds: number;
   readonly notifyOnFailure: boolean;
@@ -28,6 +35,12 @@ export const DEFAULT_SETTINGS = {
   requestTimeoutSeconds: 10,
   notifyOnFailure: true,
 };
+
+/** A lag threshold past a week would hide every lag that matters (a workspace could set 9e15). */
+export const MAX_LAG_WARNING_SECONDS = 7 * 86_400;
+/** Per-attempt timeout bounds, for the setting and the CLI alike. */
+export const MIN_REQUEST_TIMEOUT_SECONDS = 1;
+export const MAX_REQUEST_TIMEOUT_SECONDS = 300;
 
 /** Shortest automatic refresh interval; anything lower would only burn the API's rate limit. */
 export const MIN_REFRESH_INTERVAL_SECONDS = 10;
@@ -64,13 +77,23 @@ export function parseSettings(get: (key: string) => unknown, rawProxy?: unknown)
     refreshIntervalSeconds = MIN_REFRESH_INTERVAL_SECONDS;
   }
 
+  const allowInsecureEndpoint = get('allowInsecureEndpoint') === true;
   let endpoint: string | undefined;
+  let endpointRefusal: string | undefined;
   const rawEndpoint = get('endpoint');
   if (typeof rawEndpoint === 'string' && rawEndpoint.trim() !== '') {
     try {
-      endpoint = parseEndpoint(rawEndpoint.trim()).origin;
+      endpoint = parseEndpoint(rawEndpoint.trim(), { allowInsecureHttp: allowInsecureEndpoint }).origin;
     } catch (e) {
-      problems.push(`dtsSync.endpoint: ${(e as BadInputError).message}; using the official endpoints`);
+      const message = (e as BadInputError).message;
+      // A well-formed http:// endpoint is refused outright: falling back to the official endpoints would send the
+      // user's requests to a place they did not choose.
+      if (parseableWithOptIn(rawEndpoint.trim())) {
+        endpointRefusal = `dtsSync.endpoint: ${message}`;
+        problems.push(endpointRefusal);
+      } else {
+        problems.push(`dtsSync.endpoint: ${message}; using the official endpoints`);
+      }
     }
   }
 
@@ -100,14 +123,27 @@ export function parseSettings(get: (key: string) => unknown, rawProxy?: unknown)
     jobs: parsedJobs.jobs,
     defaultRegion,
     refreshIntervalSeconds,
-    lagWarningSeconds: number('lagWarningSeconds', DEFAULT_SETTINGS.lagWarningSeconds, 0),
+    lagWarningSeconds: number('lagWarningSeconds', DEFAULT_SETTINGS.lagWarningSeconds, 0, MAX_LAG_WARNING_SECONDS),
     endpoint,
+    endpointRefusal,
+    allowInsecureEndpoint,
     signatureVersion,
-    requestTimeoutSeconds: number('requestTimeoutSeconds', DEFAULT_SETTINGS.requestTimeoutSeconds, 1, 300),
+    requestTimeoutSeconds: number(
+      'requestTimeoutSeconds', DEFAULT_SETTINGS.requestTimeoutSeconds, MIN_REQUEST_TIMEOUT_SECONDS, MAX_REQUEST_TIMEOUT_SECONDS,
+    ),
     notifyOnFailure,
     httpProxy,
     problems: [...parsedJobs.problems, ...problems],
   };
+}
+
+function parseableWithOptIn(raw: string): boolean {
+  try {
+    parseEndpoint(raw, { allowInsecureHttp: true });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Why a proxy URL is unusable (never quoting it: it may carry a password), or undefined. */

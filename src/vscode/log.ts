@@ -1,7 +1,11 @@
 import * as vscode from 'vscode';
 import type { Log } from '../core/refresher';
+import { safeText } from '../core/safeText';
 
-/** The extension's one log: a LogOutputChannel, so levels and timestamps come from VS Code. */
+/**
+ * The extension's one log: a LogOutputChannel, so levels and timestamps come from VS Code. Every line is one line of
+ * plain text with no key material, whatever part of it came from outside: no forged lines, no escape sequences.
+ */
 export class ExtensionLog implements Log, vscode.Disposable {
   readonly channel: vscode.LogOutputChannel;
 
@@ -10,15 +14,15 @@ export class ExtensionLog implements Log, vscode.Disposable {
   }
 
   info(message: string): void {
-    this.channel.info(message);
+    this.channel.info(safeText(message));
   }
 
   warn(message: string): void {
-    this.channel.warn(message);
+    this.channel.warn(safeText(message));
   }
 
   error(message: string): void {
-    this.channel.error(message);
+    this.channel.error(safeText(message));
   }
 
   show(): void {

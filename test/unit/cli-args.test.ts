@@ -25,7 +25,9 @@ describe('cli args', () => {
         endpoint: undefined,
         signatureVersion: 'v3',
         timeoutSeconds: 10,
+        deadlineSeconds: 60,
         lagWarningSeconds: 300,
+        allowInsecureHttp: false,
         profile: undefined,
         json: false,
       });
@@ -82,7 +84,9 @@ describe('cli args', () => {
         endpoint: 'http://127.0.0.1:8080',
         signatureVersion: 'v2',
         timeoutSeconds: 2.5,
+        deadlineSeconds: 60,
         lagWarningSeconds: 0,
+        allowInsecureHttp: false,
         profile: 'work',
         json: true,
       });
@@ -112,7 +116,7 @@ describe('cli args', () => {
     });
 
     it('documents every option, the credentials and the exit codes in the usage text', () => {
-      for (const text of ['--region', '--endpoint', '--signature-version', '--timeout', '--lag-warning', '--profile', '--json', '--help', '--version', 'ALIBABA_CLOUD_ACCESS_KEY_ID', 'Exit status']) {
+      for (const text of ['--region', '--endpoint', '--signature-version', '--timeout', '--deadline', '--allow-insecure-http', '--lag-warning', '--profile', '--json', '--help', '--version', 'ALIBABA_CLOUD_ACCESS_KEY_ID', 'Exit status']) {
         assert.ok(USAGE.includes(text), `usage does not mention ${text}`);
       }
     });
@@ -129,12 +133,27 @@ describe('cli args', () => {
     });
 
     it('refuses a non-numeric timeout', () => {
-      refused(['--timeout', 'ten', JOB], /^--timeout must be a number of seconds above 0, got "ten"$/);
+      refused(['--timeout', 'ten', JOB], /^--timeout must be a number of seconds from 1 to 300, got "ten"$/);
     });
 
-    it('refuses a zero or negative timeout', () => {
-      refused(['--timeout', '0', JOB], /^--timeout must be a number of seconds above 0, got "0"$/);
-      refused(['--timeout=-5', JOB], /--timeout must be a number of seconds above 0, got "-5"/);
+    it('refuses a timeout below 1 s, zero or negative', () => {
+      refused(['--timeout', '0', JOB], /^--timeout must be a number of seconds from 1 to 300, got "0"$/);
+      refused(['--timeout', '0.5', JOB], /from 1 to 300, got "0.5"/);
+      refused(['--timeout=-5', JOB], /--timeout must be a number of seconds from 1 to 300, got "-5"/);
+    });
+
+    it('refuses a timeout above 300 s instead of letting a timer overflow', () => {
+      refused(['--timeout', '3000000', JOB], /^--timeout must be a number of seconds from 1 to 300, got "3000000"$/);
+      refused(['--timeout', '301', JOB], /from 1 to 300/);
+      assert.equal(parseCliArgs(['--timeout', '300', JOB], {}).timeoutSeconds, 300);
+      assert.equal(parseCliArgs(['--timeout', '1', JOB], {}).timeoutSeconds, 1);
+    });
+
+    it('refuses a deadline outside 1-3600 s', () => {
+      refused(['--deadline', '0', JOB], /^--deadline must be a number of seconds from 1 to 3600, got "0"$/);
+      refused(['--deadline', '1e9', JOB], /--deadline must be a number of seconds from 1 to 3600/);
+      refused(['--deadline', 'soon', JOB], /--deadline must be a number of seconds/);
+      assert.equal(parseCliArgs(['--deadline', '5', JOB], {}).deadlineSeconds, 5);
     });
 
     it('refuses an empty or infinite timeout', () => {
@@ -143,8 +162,44 @@ describe('cli args', () => {
     });
 
     it('refuses a negative or non-numeric lag warning', () => {
-      refused(['--lag-warning=-1', JOB], /^--lag-warning must be a number of seconds, got "-1"$/);
-      refused(['--lag-warning', '5m', JOB], /--lag-warning must be a number of seconds, got "5m"/);
+      refused(['--lag-warning=-1', JOB], /^--lag-warning must be a number of seconds from 0 to 604800, got "-1"$/);
+      refused(['--lag-warning', '5m', JOB], /--lag-warning must be a number of seconds from 0 to 604800, got "5m"/);
+    });
+
+    it('refuses a lag warning past 7 days, which would hide every lag', () => {
+      refused(['--lag-warning', '9e15', JOB], /--lag-warning must be a number of seconds from 0 to 604800, got "9e15"/);
+      assert.equal(parseCliArgs(['--lag-warning', '604800', JOB], {}).lagWarningSeconds, 604800);
+    });
+
+    it('refuses plain http:// to a host that is not this machine unless --allow-insecure-http', () => {
+      refused(['--endpoint', 'http://dts.example.com', JOB], /^The endpoint "http:\/\/dts\.example\.com" uses plain http:\/\/ .*cleartext.*--allow-insecure-http/);
+      const opted = parseCliArgs(['--endpoint', 'http://dts.example.com', '--allow-insecure-http', JOB], {});
+      assert.equal(opted.endpoint, 'http://dts.example.com');
+      assert.equal(opted.allowInsecureHttp, true);
+    });
+
+    it('allows plain http:// to loopback without opting in', () => {
+      for (const endpoint of ['http://127.0.0.1:8765', 'http://localhost:8765', 'http://[::1]:8765', 'http://127.10.0.1']) {
+        assert.equal(parseCliArgs(['--endpoint', endpoint, JOB], {}).endpoint, endpoint);
+      }
+    });
+
+    it('refuses an endpoint with a user name or password without repeating it', () => {
+      for (const endpoint of ['https://admin:p/ss#w?rd@dts.example.com', 'https://admin:pa@ss@dts.example.com', 'admin:hunter2@dts.example.com']) {
+        const error = refused(['--endpoint', endpoint, JOB], /must not contain a user name or password/);
+        for (const part of ['hunter2', 'p/ss', 'pa@ss', 'w?rd', 'admin']) {
+          assert.ok(!error.message.includes(part), `${error.message} repeats ${part}`);
+        }
+      }
+    });
+
+    it('never echoes control characters from a bad argument', () => {
+      const error = refused(['--region', 'cn\u001b]0;pwned\u0007-x', JOB], /Invalid region/);
+      // eslint-disable-next-line no-control-regex
+      assert.ok(!/[\u0000-\u001f\u007f-\u009f]/.test(error.message), error.message);
+      const job = refused(['dts\u001b[2Jjob\nforged'], /Invalid job/);
+      // eslint-disable-next-line no-control-regex
+      assert.ok(!/[\u0000-\u001f\u007f-\u009f]/.test(job.message), job.message);
     });
 
     it('refuses a signature version other than v3 or v2', () => {

@@ -13,6 +13,8 @@ describe('settings', () => {
       refreshIntervalSeconds: 60,
       lagWarningSeconds: 300,
       endpoint: undefined,
+      endpointRefusal: undefined,
+      allowInsecureEndpoint: false,
       httpProxy: undefined,
       signatureVersion: 'v3',
       requestTimeoutSeconds: 10,
@@ -167,6 +169,35 @@ describe('settings', () => {
       assert.match(s.problems[0], /^dtsSync\.endpoint: .*https:\/\//);
     });
 
+    describe('plain http:// to a host that is not this machine', () => {
+      it('refuses every request with a message, instead of sending signed requests in cleartext or elsewhere', () => {
+        const s = parse({ endpoint: 'http://gateway.example.com:8080' });
+        assert.equal(s.endpoint, undefined);
+        assert.match(s.endpointRefusal ?? '', /^dtsSync\.endpoint: The endpoint "http:\/\/gateway\.example\.com:8080" uses plain http:\/\/ .*cleartext.*dtsSync\.allowInsecureEndpoint/);
+        assert.deepEqual(s.problems, [s.endpointRefusal]);
+      });
+
+      it('is used when dtsSync.allowInsecureEndpoint opts in', () => {
+        const s = parse({ endpoint: 'http://gateway.example.com:8080', allowInsecureEndpoint: true });
+        assert.equal(s.endpoint, 'http://gateway.example.com:8080');
+        assert.equal(s.endpointRefusal, undefined);
+        assert.equal(s.allowInsecureEndpoint, true);
+        assert.deepEqual(s.problems, []);
+      });
+
+      it('stays allowed for loopback without opting in', () => {
+        for (const endpoint of ['http://127.0.0.1:8765', 'http://localhost:8765', 'http://[::1]:8765']) {
+          const s = parse({ endpoint });
+          assert.equal(s.endpointRefusal, undefined, endpoint);
+          assert.equal(s.endpoint, endpoint);
+        }
+      });
+
+      it('takes only a real true as the opt-in', () => {
+        assert.ok(parse({ endpoint: 'http://gateway.example.com', allowInsecureEndpoint: 'true' }).endpointRefusal);
+      });
+    });
+
     it('is treated as unset when empty', () => {
       const s = parse({ endpoint: '   ' });
       assert.equal(s.endpoint, undefined);
@@ -181,6 +212,9 @@ describe('settings', () => {
         'a user:password URL with a path': `https://admin:${SECRET}@gateway.example.com/dts`,
         'a user:password origin without a scheme that is otherwise unparsable': `admin:${SECRET}@gateway.example.com:99999`,
         'a password that itself contains "@"': `https://admin:${SECRET.slice(0, 6)}@${SECRET.slice(6)}@gateway.example.com:99999`,
+        'a password that contains "/"': `https://admin:${SECRET.slice(0, 6)}/${SECRET.slice(6)}@gateway.example.com`,
+        'a password that contains "#"': `https://admin:${SECRET.slice(0, 6)}#${SECRET.slice(6)}@gateway.example.com`,
+        'a password that contains "?"': `https://admin:${SECRET.slice(0, 6)}?${SECRET.slice(6)}@gateway.example.com`,
       };
       for (const [what, endpoint] of Object.entries(cases)) {
         it(what, () => {
@@ -234,6 +268,31 @@ describe('settings', () => {
       assert.equal(s.lagWarningSeconds, 300);
       assert.equal(s.problems.length, 1);
       assert.match(s.problems[0], /^dtsSync\.lagWarningSeconds must be a number/);
+    });
+
+    it('refuses a lag threshold past 7 days, which would hide every lag', () => {
+      const s = parse({ lagWarningSeconds: 9e15 });
+      assert.equal(s.lagWarningSeconds, 300);
+      assert.deepEqual(s.problems, ['dtsSync.lagWarningSeconds must be a number from 0 to 604800; using 300']);
+      assert.equal(parse({ lagWarningSeconds: 604800 }).lagWarningSeconds, 604800);
+    });
+
+    it('watches at most 500 jobs and says so', () => {
+      const jobs = Array.from({ length: 5000 }, (_, i) => `dtsjob${String(i).padStart(6, '0')}`);
+      const s = parse({ jobs });
+      assert.equal(s.jobs.length, 500);
+      assert.equal(s.jobs[499].id, 'dtsjob000499');
+      assert.deepEqual(s.problems, ['dtsSync.jobs lists 5000 entries; only the first 500 are watched']);
+    });
+
+    it('never echoes a control character from a bad entry', () => {
+      const s = parse({ jobs: ['dtsjob0001\n[error] forged line', { id: 'dtsjob0002\u001b]0;pwned\u0007' }, { id: 'dtsjob0003', name: 'orders\n\u001b[2Jprod' }] });
+      assert.equal(s.problems.length, 2, s.problems.join('\n'));
+      for (const problem of s.problems) {
+        // eslint-disable-next-line no-control-regex
+        assert.ok(!/[\u0000-\u001f\u007f-\u009f]/.test(problem), problem);
+      }
+      assert.deepEqual(s.jobs, [{ id: 'dtsjob0003', region: 'cn-hangzhou', name: 'orders [2Jprod' }]);
     });
 
     it('collects the problems of several settings at once', () => {

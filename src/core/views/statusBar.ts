@@ -1,6 +1,7 @@
 import type { JobView, StoreState } from '../store';
 import { jobDescription, jobHealth, escapeMarkdown, type PresentContext } from './tree';
 import { formatAge } from './time';
+import { stripControl } from '../safeText';
 
 export interface StatusBarModel {
   readonly visible: boolean;
@@ -25,7 +26,7 @@ export function needsAttention(view: JobView): boolean {
 }
 
 function label(view: JobView): string {
-  return view.spec.name ?? view.spec.id;
+  return stripControl(view.spec.name ?? view.spec.id);
 }
 
 export function statusBarModel(state: StoreState, ctx: PresentContext): StatusBarModel {

@@ -1,5 +1,6 @@
 import type { ErrorKind } from '../api/errors';
 import { formatLag, statusLabel, worstHealth, type DirectionStatus, type Health } from '../model';
+import { safeText, stripControl } from '../safeText';
 import type { JobView, StoreState } from '../store';
 import { healthIcon, healthWords, type IconSpec } from './health';
 import { formatAge, formatClock, formatUtc } from './time';
@@ -36,9 +37,9 @@ const ERROR_WORDS: Readonly<Record<ErrorKind, string>> = {
   'bad-input': 'no usable AccessKey or settings',
 };
 
-/** Escapes Markdown so a status or message from the API shows as it came. */
+/** Escapes Markdown so a status or message from the API shows as it came, on one line, without control characters. */
 export function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, '\\$&');
+  return stripControl(text).replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, '\\$&');
 }
 
 /** What the user should look at first: the job's health, or why it has none. */
@@ -55,9 +56,11 @@ function lagWords(lag: number | null): string | undefined {
 
 /** `Synchronizing · 8 s behind · 14:03:05`. */
 export function directionDescription(d: DirectionStatus, ctx: PresentContext): string {
-  return [statusLabel(d.status), lagWords(d.lagSeconds), d.checkpoint ? formatClock(d.checkpoint, ctx.now, ctx.timeZone) : undefined]
-    .filter((p): p is string => p !== undefined)
-    .join(' · ');
+  return stripControl(
+    [statusLabel(d.status), lagWords(d.lagSeconds), d.checkpoint ? formatClock(d.checkpoint, ctx.now, ctx.timeZone) : undefined]
+      .filter((p): p is string => p !== undefined)
+      .join(' · '),
+  );
 }
 
 function worstDirection(directions: readonly DirectionStatus[]): DirectionStatus | undefined {
@@ -80,7 +83,7 @@ export function jobDescription(view: JobView, ctx: PresentContext): string {
     const worst = worstDirection(status.directions);
     main = worst ? [statusLabel(worst.status), lagWords(worst.lagSeconds)].filter(Boolean).join(' · ') : 'No directions reported';
   }
-  return [main, staleSuffix(view, ctx)].filter(Boolean).join(' · ');
+  return stripControl([main, staleSuffix(view, ctx)].filter(Boolean).join(' · '));
 }
 
 function directionRow(d: DirectionStatus, ctx: PresentContext): string {
@@ -120,7 +123,7 @@ export function jobItem(view: JobView, ctx: PresentContext, credentialsSource?: 
       : healthIcon(health, view.status ? worstDirection(view.status.directions)?.status : undefined);
   return {
     id: `job:${view.spec.id}@${view.spec.region}`,
-    label: view.spec.name ?? view.spec.id,
+    label: stripControl(view.spec.name ?? view.spec.id),
     description: jobDescription(view, ctx),
     tooltip: jobTooltip(view, ctx, credentialsSource),
     icon,
@@ -133,7 +136,7 @@ export function jobItem(view: JobView, ctx: PresentContext, credentialsSource?: 
 export function directionItems(view: JobView, ctx: PresentContext): ItemModel[] {
   return (view.status?.directions ?? []).map((d) => ({
     id: `dir:${view.spec.id}@${view.spec.region}:${d.direction}`,
-    label: d.direction,
+    label: stripControl(d.direction),
     description: directionDescription(d, ctx),
     tooltip: [
       `**${escapeMarkdown(view.spec.name ?? view.spec.id)}** · ${escapeMarkdown(d.direction)}`,
@@ -173,7 +176,7 @@ export function errorItem(state: StoreState): ItemModel | undefined {
   return {
     id: 'refreshError',
     label: 'Refresh failed',
-    description: errors[0],
+    description: safeText(errors[0]),
     tooltip: [
       `**Refresh failed** for ${affected} of ${state.jobs.length} job${state.jobs.length === 1 ? '' : 's'}; their last known statuses are kept and marked stale.`,
       '',
@@ -191,10 +194,10 @@ export function viewMessage(state: StoreState): string | undefined {
   const errors = currentErrors(state);
   if (errors.length > 0) {
     const kept = state.jobs.some((j) => j.status) ? ' Showing the last known statuses.' : '';
-    parts.push(`Refresh failed: ${errors[0]}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}.${kept}`);
+    parts.push(`Refresh failed: ${safeText(errors[0])}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}.${kept}`);
   }
   if (state.settingsProblems.length > 0) {
-    parts.push(`Ignored settings: ${state.settingsProblems.join('; ')}`);
+    parts.push(`Ignored settings: ${state.settingsProblems.map((p) => safeText(p)).join('; ')}`);
   }
   return parts.length > 0 ? parts.join('\n') : undefined;
 }
