@@ -116,7 +116,8 @@ export class Authenticator {
     const canonicalRequest = [
       req.method,
       req.path,
-      canonicalQueryString(req.params),
+      // Only the URL query: form fields are covered by x-acs-content-sha256 (checked above), as the gateway does.
+      canonicalQueryString(req.query),
       auth.signedHeaders.map((name) => `${name}:${(req.headers[name] ?? '').trim()}\n`).join(''),
       auth.signedHeaders.join(';'),
       req.headers['x-acs-content-sha256'],
@@ -131,6 +132,7 @@ export class Authenticator {
   }
 
   private verifyV2(req: ApiRequest, keys: readonly ScenarioAccessKey[]): void {
+    // V2 has no body hash: the query and the form fields are signed together as one parameter set.
     const { Signature: signature, ...signed } = req.params;
     for (const name of V2_REQUIRED_PARAMS) {
       if (!signed[name]) {

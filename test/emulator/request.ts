@@ -5,6 +5,8 @@ import { invalidParameter } from './errors';
 export interface ApiRequest {
   readonly method: string;
   readonly path: string;
+  /** The URL's query alone: what V3 puts in its canonical query string (a form body is covered by its hash instead). */
+  readonly query: Readonly<Record<string, string>>;
   /** Query parameters, plus the fields of a form body: everything RPC reads and V2 signs. */
   readonly params: Readonly<Record<string, string>>;
   /** Lowercase names; repeated headers joined by ", ". */
@@ -46,10 +48,13 @@ export function flattenHeaders(headers: IncomingHttpHeaders): Record<string, str
 export function toApiRequest(method: string, rawUrl: string, headers: IncomingHttpHeaders, body: Buffer): ApiRequest {
   const q = rawUrl.indexOf('?');
   const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
-  const params = parseParams(q < 0 ? '' : rawUrl.slice(q + 1));
+  const rawQuery = q < 0 ? '' : rawUrl.slice(q + 1);
+  const query = parseParams(rawQuery);
+  // Parsed again rather than copied, so form fields added to `params` can never show up in `query`.
+  const params = parseParams(rawQuery);
   const flat = flattenHeaders(headers);
   if (/^application\/x-www-form-urlencoded/i.test(flat['content-type'] ?? '')) {
     parseParams(body.toString('utf8'), params);
   }
-  return { method: method.toUpperCase(), path, params, headers: flat, body };
+  return { method: method.toUpperCase(), path, query, params, headers: flat, body };
 }

@@ -1,14 +1,26 @@
 import { BadInputError } from './errors';
 
-/** Regions the official SDKs send to the central `dts.aliyuncs.com` (their endpoint map); others get their own host. */
+/**
+ * Regions the official SDK's endpoint map sends to the central `dts.aliyuncs.com`; all others (the map's remaining
+ * nine entries included) go to `dts.<region>.aliyuncs.com`. Copied in the map's order from
+ * aliyun/alibabacloud-typescript-sdk dts-20200101/src/client.ts (`_endpointMap`, 64 entries, rule "regional"),
+ * commit 06a71f93987bc01319e08965323789ddbe23f7f8, read 2026-11-30.
+ */
 const CENTRAL_REGIONS: ReadonlySet<string> = new Set([
   'cn-qingdao', 'cn-beijing', 'cn-zhangjiakou', 'cn-huhehaote', 'cn-hangzhou', 'cn-shanghai', 'cn-shenzhen',
-  'cn-hongkong', 'cn-chengdu', 'cn-wulanchabu', 'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-3',
-  'ap-southeast-5', 'ap-south-1', 'eu-west-1', 'eu-central-1', 'us-west-1', 'us-east-1', 'me-east-1',
-  'cn-hangzhou-finance', 'cn-shanghai-finance-1', 'cn-shenzhen-finance-1', 'cn-north-2-gov-1',
+  'cn-hongkong', 'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-3', 'ap-southeast-5', 'eu-west-1', 'us-west-1',
+  'us-east-1', 'eu-central-1', 'me-east-1', 'ap-south-1', 'cn-hangzhou-finance', 'cn-shanghai-finance-1',
+  'cn-shenzhen-finance-1', 'cn-north-2-gov-1', 'ap-northeast-2-pop', 'cn-beijing-finance-1', 'cn-beijing-finance-pop',
+  'cn-beijing-gov-1', 'cn-beijing-nu16-b01', 'cn-chengdu', 'cn-edge-1', 'cn-fujian', 'cn-haidian-cm12-c01',
+  'cn-hangzhou-bj-b01', 'cn-hangzhou-internal-prod-1', 'cn-hangzhou-internal-test-1', 'cn-hangzhou-internal-test-2',
+  'cn-hangzhou-internal-test-3', 'cn-hangzhou-test-306', 'cn-hongkong-finance-pop', 'cn-huhehaote-nebula-1',
+  'cn-qingdao-nebula', 'cn-shanghai-et15-b01', 'cn-shanghai-et2-b01', 'cn-shanghai-inner',
+  'cn-shanghai-internal-test-1', 'cn-shenzhen-inner', 'cn-shenzhen-st4-d01', 'cn-shenzhen-su18-b01', 'cn-wuhan',
+  'cn-wulanchabu', 'cn-yushanfang', 'cn-zhangbei-na61-b01', 'cn-zhangjiakou-na62-a01', 'cn-zhengzhou-nebula-1',
+  'eu-west-1-oxs', 'rus-west-1-pop',
 ]);
 
-/** Regions a user is offered when adding a job; any well-formed region ID is still accepted. */
+/** DTS's documented public regions, offered when adding a job (all in the SDK map); any well-formed ID still works. */
 export const KNOWN_REGIONS: readonly string[] = [
   'cn-hangzhou', 'cn-shanghai', 'cn-qingdao', 'cn-beijing', 'cn-zhangjiakou', 'cn-huhehaote', 'cn-wulanchabu',
   'cn-shenzhen', 'cn-heyuan', 'cn-guangzhou', 'cn-chengdu', 'cn-hongkong', 'ap-northeast-1', 'ap-northeast-2',
