@@ -1,3 +1,4 @@
+import { quoteUntrusted } from '../safeText';
 import { BadInputError } from './errors';
 
 /**
@@ -36,7 +37,7 @@ export function isValidRegion(region: string): boolean {
 
 /** Why a text is not a region ID, or undefined when it is one. */
 export function regionProblem(region: string): string | undefined {
-  return isValidRegion(region) ? undefined : `"${region}" is not a region ID (expected something like cn-hangzhou)`;
+  return isValidRegion(region) ? undefined : `${quoteUntrusted(region)} is not a region ID (expected something like cn-hangzhou)`;
 }
 
 export function assertValidRegion(region: string): void {
@@ -56,28 +57,48 @@ export function officialEndpoint(region: string): string {
  * The base URL requests for `region` go to: the override when one is configured (VPC endpoint, private gateway,
  * emulator), the official endpoint otherwise. Returns a normalized origin (scheme, host, port).
  */
-export function resolveEndpoint(region: string, override?: string): URL {
+export function resolveEndpoint(region: string, override?: string, policy?: EndpointPolicy): URL {
   const raw = override?.trim() ? override.trim() : officialEndpoint(region);
-  return parseEndpoint(raw);
+  return parseEndpoint(raw, policy);
 }
 
-export function parseEndpoint(raw: string): URL {
-  // Messages quote the input with any user:password part masked: it may hold a secret.
-  const shown = raw.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#]*@/i, '$1***@');
+export interface EndpointPolicy {
+  /** Plain http:// to a host that is not loopback: signed requests in cleartext, only when the user opted in. */
+  readonly allowInsecureHttp?: boolean;
+}
+
+/** `localhost`, 127.0.0.0/8 and ::1: plain http there never leaves the machine. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+export function parseEndpoint(raw: string, policy: EndpointPolicy = {}): URL {
+  // A user name or password may hold a secret with any character in it (`/`, `#`, `?`): never quote such input.
+  if (raw.includes('@')) {
+    throw new BadInputError('The endpoint must not contain a user name or password (it is not repeated here)');
+  }
+  const shown = quoteUntrusted(raw);
   let url: URL;
   try {
     url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `https://${raw}`);
   } catch {
-    throw new BadInputError(`The endpoint "${shown}" is not a URL (expected https://host[:port])`);
+    throw new BadInputError(`The endpoint ${shown} is not a URL (expected https://host[:port])`);
   }
   if (url.username || url.password) {
-    throw new BadInputError('The endpoint must not contain a user name or password');
+    throw new BadInputError('The endpoint must not contain a user name or password (it is not repeated here)');
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new BadInputError(`The endpoint "${shown}" must use https:// (or http:// for a local emulator)`);
+    throw new BadInputError(`The endpoint ${shown} must use https:// (or http:// for a local emulator)`);
   }
   if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
-    throw new BadInputError(`The endpoint "${shown}" must be a bare origin such as https://dts.aliyuncs.com`);
+    throw new BadInputError(`The endpoint ${shown} must be a bare origin such as https://dts.aliyuncs.com`);
+  }
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname) && !policy.allowInsecureHttp) {
+    throw new BadInputError(
+      `The endpoint ${quoteUntrusted(url.origin)} uses plain http:// to a host that is not this machine: signed requests would travel in cleartext. ` +
+        'Use https://, or opt in with --allow-insecure-http (CLI) or dtsSync.allowInsecureEndpoint (extension)',
+    );
   }
   return new URL(url.origin);
 }
