@@ -53,10 +53,42 @@ describe('errors', () => {
       });
     }
 
-    it('treats a positive retry-after hint as throttling whatever the code', () => {
+    it('never lets a retry-after hint turn a signature error into throttling', () => {
+      const error = classifyApiError({ code: 'SignatureDoesNotMatch', httpStatus: 400, retryAfterMs: 1 });
+      assert.ok(error instanceof CredentialsRejectedError, `got ${error.name}`);
+      assert.equal(error.retryable, false);
+      assert.match(error.message, /^The AccessKey was rejected: SignatureDoesNotMatch/);
+    });
+
+    it('keeps a retry-after hint on a server error, which stays a server error', () => {
       const error = classifyApiError({ code: 'ServiceUnavailable', httpStatus: 503, retryAfterMs: 1000 });
-      assert.ok(error instanceof ThrottledError);
+      assert.ok(error instanceof ServerError);
       assert.equal(error.retryAfterMs, 1000);
+    });
+
+    it('calls any code with a segment starting with Throttling throttling, and nothing else', () => {
+      for (const code of ['Dts.Throttling.Api', 'Dts.ThrottlingUser', 'ThrottlingException', 'throttling']) {
+        assert.ok(classifyApiError({ code, httpStatus: 400 }) instanceof ThrottledError, code);
+      }
+      for (const code of ['NotThrottling', 'Dts.AntiThrottling', 'InvalidParameter.Throttle']) {
+        assert.ok(classifyApiError({ code, httpStatus: 400 }) instanceof RequestRejectedError, code);
+      }
+    });
+
+    it('never retries a credential or signature error, even with HTTP 429', () => {
+      for (const code of ['SignatureDoesNotMatch', 'InvalidAccessKeyId.NotFound', 'InvalidSecurityToken.Expired']) {
+        const error = classifyApiError({ code, httpStatus: 429, retryAfterMs: 500 });
+        assert.ok(error instanceof CredentialsRejectedError, code);
+        assert.equal(error.retryable, false);
+      }
+    });
+
+    it('reads a code named like an object member as an unknown code', () => {
+      for (const code of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+        const error = classifyApiError({ code, httpStatus: 400 });
+        assert.ok(error instanceof RequestRejectedError, code);
+        assert.equal(error.code, code);
+      }
     });
 
     it('matches codes case-insensitively', () => {
@@ -115,6 +147,15 @@ describe('errors', () => {
       assert.equal(new TimeoutError(2.5).message, 'No answer within 2.5 s');
     });
 
+    it('say which deadline ended a request and what its last attempt got', () => {
+      const last = classifyApiError({ code: 'Throttling.User', apiMessage: 'slow down', httpStatus: 400, requestId: 'R-7' });
+      const error = new TimeoutError(60, { deadline: true, last });
+      assert.equal(error.message, 'No answer within the 60 s deadline (last attempt: Throttled by Alibaba Cloud: Throttling.User slow down (RequestId R-7))');
+      assert.equal(error.kind, 'timeout');
+      assert.equal(error.retryable, false, 'the deadline is over: no retry can help');
+      assert.equal(new TimeoutError(60, { deadline: true }).message, 'No answer within the 60 s deadline');
+    });
+
     it('mark a bad response with its HTTP status and RequestId', () => {
       const error = new BadResponseError('the body is empty', { httpStatus: 502, requestId: 'R-9', retryable: true });
       assert.equal(error.message, 'Bad response (HTTP 502): the body is empty (RequestId R-9)');
@@ -140,6 +181,13 @@ describe('errors', () => {
       assert.equal(new RequestRejectedError(d).retryable, false);
       assert.equal(new BadInputError('bad').retryable, false);
       assert.equal(new CredentialsNotFoundError('none').retryable, false);
+    });
+
+    it('lets a network error say a retry cannot help (a rejected certificate, an unknown host)', () => {
+      const error = new NetworkError('TLS certificate rejected (certificate has expired)', { retryable: false });
+      assert.equal(error.retryable, false);
+      assert.equal(error.kind, 'network');
+      assert.equal(error.code, 'NetworkError');
     });
   });
 });

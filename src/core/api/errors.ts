@@ -153,16 +153,28 @@ export class ThrottledError extends DtsError {
 /** No usable HTTP exchange: refused, reset, DNS failure, TLS failure. */
 export class NetworkError extends DtsError {
   readonly kind: ErrorKind = 'network';
-  readonly retryable = true;
-  constructor(summary: string, details: Partial<ApiErrorDetails> = {}) {
-    super(summary, { code: 'NetworkError', ...details });
+  /** False for what a retry cannot fix: a rejected certificate, an unknown host. */
+  readonly retryable: boolean;
+  constructor(summary: string, details: Partial<ApiErrorDetails> & { readonly retryable?: boolean } = {}) {
+    const { retryable, ...rest } = details;
+    super(summary, { code: 'NetworkError', ...rest });
+    this.retryable = retryable ?? true;
   }
+}
+
+export interface TimeoutOptions {
+  /** The caller's overall deadline ended the request, not one attempt's timeout: not worth a retry. */
+  readonly deadline?: boolean;
+  /** The error of the attempt before the deadline, if there was one, so the user sees why it took so long. */
+  readonly last?: DtsError;
 }
 
 export class TimeoutError extends NetworkError {
   override readonly kind = 'timeout';
-  constructor(seconds: number) {
-    super(`No answer within ${formatSeconds(seconds)}`, { code: 'Timeout' });
+  constructor(seconds: number, options: TimeoutOptions = {}) {
+    const limit = options.deadline ? `the ${formatSeconds(seconds)} deadline` : formatSeconds(seconds);
+    const last = options.last ? ` (last attempt: ${options.last.message})` : '';
+    super(`No answer within ${limit}${last}`, { code: 'Timeout', retryable: !options.deadline });
   }
 }
 
@@ -221,25 +233,34 @@ export class CredentialsNotFoundError extends DtsError {
 
 const CREDENTIAL_CODES = /^(InvalidAccessKeyId|SignatureDoesNotMatch|IncompleteSignature|InvalidSecurityToken|InvalidAccessKeySecret)/i;
 const FORBIDDEN_CODES = /^(Forbidden|NoPermission|AccessDenied|Unauthorized)/i;
-const THROTTLING_CODES = /^Throttling/i;
 const SERVER_CODES = /^(InternalError|ServiceUnavailable|UnknownError|InternalServerError)/i;
+
+/** `Throttling`, `Throttling.User`, `Dts.Throttling.Api`: a dot-separated segment that starts with Throttling. */
+export function isThrottlingCode(code: string): boolean {
+  return code.split('.').some((segment) => /^throttling/i.test(segment));
+}
 
 /**
  * The one place an API answer becomes an error class: the gateway's shape (HTTP status + Code/Message) and DTS's
- * (`Success` false + ErrCode/ErrMessage) both come here.
+ * (`Success` false + ErrCode/ErrMessage) both come here. The code decides first; the HTTP status only when the code
+ * says nothing. A retry-after hint never makes an error retryable: it only sets the wait of one that already is.
  */
 export function classifyApiError(details: ApiErrorDetails): DtsError {
   const { code, httpStatus } = details;
-  if (THROTTLING_CODES.test(code) || httpStatus === 429 || (details.retryAfterMs ?? 0) > 0) {
-    return new ThrottledError(details);
-  }
   if (/InstanceNotFound/i.test(code)) {
     return new RequestRejectedError(details);
   }
+  // Before throttling: a bad key or signature stays bad however often it is sent.
   if (CREDENTIAL_CODES.test(code)) {
     return new CredentialsRejectedError(details);
   }
-  if (FORBIDDEN_CODES.test(code) || (httpStatus === 403 && !code)) {
+  if (FORBIDDEN_CODES.test(code)) {
+    return new ForbiddenError(details);
+  }
+  if (isThrottlingCode(code) || httpStatus === 429) {
+    return new ThrottledError(details);
+  }
+  if (httpStatus === 403 && !code) {
     return new ForbiddenError(details);
   }
   if (SERVER_CODES.test(code) || (httpStatus !== undefined && httpStatus >= 500)) {
