@@ -54,7 +54,7 @@ const SECRET_PARAM = paramPattern(SECRET_PARAMS);
 const KEY_ID_PARAM = paramPattern(KEY_ID_PARAMS);
 
 /** What a gateway quotes after this is its string-to-sign: the canonical request with the key ID and token. */
-const STRING_TO_SIGN = /(string[ -]?to[ -]?sign\b[^:]{0,40}:?).*$/is;
+const STRING_TO_SIGN = /(string[ -]?to[ -]?sign\b[^:"\r\n]{0,40}:?)[^"\r\n]*/gi;
 
 /** Every spelling of a value that a string-to-sign or URL may hold: raw, percent-encoded once and twice. */
 function spellings(value: string): string[] {

@@ -659,33 +659,32 @@ describe('CLI end to end (node dist/cli.js against the emulator)', function () {
       assert.deepEqual(apiRequests().map((q) => q.outcome), ['InternalError', 'ok']);
     });
 
-    it('no answer (hang) with --timeout 0.3: "No answer within 0.3 s"', async () => {
+    it('no answer (hang) with --timeout 1: "No answer within 1 s"', async () => {
       emu.setScenario(scenario([{ kind: 'hang' }]));
-      const r = await cli(['--json', '--timeout', '0.3', ...ids]);
+      const r = await cli(['--json', '--timeout', '1', ...ids]);
       expectExit(r, 2);
       const [e] = parseDoc(r).errors;
       assert.equal(e.code, 'Timeout');
       assert.equal(e.requestId, null);
       assert.deepEqual(e.jobIds, ids);
-      assert.match(e.message, /No answer within 0\.3 s/);
-      assert.match(r.stderr, /No answer within 0\.3 s/);
+      assert.match(e.message, /No answer within 1 s/);
+      assert.match(r.stderr, /No answer within 1 s/);
       assert.deepEqual(apiRequests().map((q) => q.outcome), ['hang', 'hang', 'hang']);
-      assert.ok(r.ms < 6000, `took ${r.ms} ms`);
+      assert.ok(r.ms < 15000, `took ${r.ms} ms`);
     });
 
     it('one hang, then an answer: recovers within the per-attempt timeout', async () => {
       emu.setScenario(scenario([{ kind: 'hang', times: 1 }]));
-      const r = await cli(['--timeout', '0.3', ...ids]);
+      const r = await cli(['--timeout', '1', ...ids]);
       expectExit(r, 0);
       assert.deepEqual(apiRequests().map((q) => q.outcome), ['hang', 'ok']);
     });
 
-    // BUG (src/core/api/errors.ts formatSeconds): toFixed(1) turns 0.04 s into "0.0 s" and 0.25 s into "0.3 s".
-    it('the timeout message quotes the timeout that was given (--timeout 0.04)', async () => {
+    it('the timeout message quotes the timeout that was given (--timeout 1.25)', async () => {
       emu.setScenario(scenario([{ kind: 'hang' }]));
-      const r = await cli(['--timeout', '0.04', JOB.healthy]);
+      const r = await cli(['--timeout', '1.25', JOB.healthy]);
       expectExit(r, 2);
-      assert.match(r.stderr, /No answer within 0\.04 s/);
+      assert.match(r.stderr, /No answer within 1\.25 s/);
     });
 
     it('a connection reset: a network error message', async () => {
@@ -811,10 +810,13 @@ describe('CLI end to end (node dist/cli.js against the emulator)', function () {
       })),
       ...([
         [['--bogus', JOB.healthy], /Unknown option '--bogus'/],
-        [['--timeout', 'abc', JOB.healthy], /--timeout must be a number of seconds above 0, got "abc"/],
-        [['--timeout', '0', JOB.healthy], /--timeout must be a number of seconds above 0, got "0"/],
-        [['--timeout=-1', JOB.healthy], /--timeout must be a number of seconds above 0, got "-1"/],
-        [['--lag-warning', 'soon', JOB.healthy], /--lag-warning must be a number of seconds, got "soon"/],
+        [['--timeout', 'abc', JOB.healthy], /--timeout must be a number of seconds from 1 to 300, got "abc"/],
+        [['--timeout', '0', JOB.healthy], /--timeout must be a number of seconds from 1 to 300, got "0"/],
+        [['--timeout=-1', JOB.healthy], /--timeout must be a number of seconds from 1 to 300, got "-1"/],
+        [['--timeout', '3000000', JOB.healthy], /--timeout must be a number of seconds from 1 to 300, got "3000000"/],
+        [['--deadline', '0', JOB.healthy], /--deadline must be a number of seconds from 1 to 3600, got "0"/],
+        [['--lag-warning', 'soon', JOB.healthy], /--lag-warning must be a number of seconds from 0 to 604800, got "soon"/],
+        [['--endpoint', 'http://dts.example.com', JOB.healthy], /uses plain http:\/\/ .*--allow-insecure-http/],
         [['--signature-version', 'v4', JOB.healthy], /--signature-version must be v3 or v2, got "v4"/],
         [['--region', 'Hangzhou', JOB.healthy], /Invalid region: "Hangzhou" is not a region ID/],
         [['--json'], /Give at least one job ID/],

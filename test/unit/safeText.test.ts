@@ -23,6 +23,11 @@ describe('safeText', () => {
       assert.equal(out, 'Specified signature is not matched with our calculation. server string to sign is: [redacted]');
     });
 
+    it('cuts a string-to-sign only up to the end of its JSON string or line, so a document around it stays whole', () => {
+      const doc = '{"message":"server string to sign is:GET&%2F&AccessKeyId%3DLTAI5tX","requestId":"R-1"}\nnext line';
+      assert.equal(redactSecrets(doc), '{"message":"server string to sign is: [redacted]","requestId":"R-1"}\nnext line');
+    });
+
     it('masks the known AccessKey ID and removes the token and the signature from an echoed Authorization header', () => {
       const echoed =
         'Echo: Authorization: ACS3-HMAC-SHA256 Credential=STS.NSafeTextKey0002,SignedHeaders=host;x-acs-date,' +
