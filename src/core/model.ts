@@ -3,13 +3,18 @@
  * their words and colours from these functions.
  */
 
+import { quoteUntrusted, stripControl } from './safeText';
+
 export type Health = 'ok' | 'pending' | 'warning' | 'error' | 'finished' | 'unknown';
 
 /** Worst first: a job's health is the first of these any of its directions has. */
 export const HEALTH_SEVERITY: readonly Health[] = ['error', 'warning', 'unknown', 'pending', 'ok', 'finished'];
 
-/** Known direction statuses (lowercase) → health. `synchronizing` turns `warning` past the lag threshold. */
-const STATUS_HEALTH: Readonly<Record<string, Health>> = {
+/**
+ * Known direction statuses (lowercase) → health. `synchronizing` turns `warning` past the lag threshold. A Map, not
+ * an object: a status such as `constructor` or `__proto__` must not find Object.prototype's members.
+ */
+const STATUS_HEALTH: ReadonlyMap<string, Health> = tableOf({
   notstarted: 'pending',
   prechecking: 'pending',
   precheckpass: 'pending',
@@ -27,10 +32,10 @@ const STATUS_HEALTH: Readonly<Record<string, Health>> = {
   notconfigured: 'pending',
   locked: 'error',
   finished: 'finished',
-};
+});
 
 /** Human words for each known status; unknown statuses are shown exactly as the API sent them. */
-const STATUS_LABEL: Readonly<Record<string, string>> = {
+const STATUS_LABEL: ReadonlyMap<string, string> = tableOf({
   notstarted: 'Not started',
   prechecking: 'Prechecking',
   precheckpass: 'Precheck passed',
@@ -48,26 +53,35 @@ const STATUS_LABEL: Readonly<Record<string, string>> = {
   notconfigured: 'Not configured',
   locked: 'Locked',
   finished: 'Finished',
-};
+});
+
+function tableOf<V>(entries: Readonly<Record<string, V>>): ReadonlyMap<string, V> {
+  return new Map(Object.entries(entries));
+}
 
 export function statusKey(status: string): string {
   return status.trim().toLowerCase();
 }
 
 export function statusHealth(status: string): Health {
-  return STATUS_HEALTH[statusKey(status)] ?? 'unknown';
+  return STATUS_HEALTH.get(statusKey(status)) ?? 'unknown';
 }
 
+/** The words for a known status; an unknown one as sent, minus control characters (it may reach a terminal). */
 export function statusLabel(status: string): string {
-  return STATUS_LABEL[statusKey(status)] ?? (status.trim() || 'Unknown');
+  return STATUS_LABEL.get(statusKey(status)) ?? (stripControl(status) || 'Unknown');
 }
 
 /** Seconds between the checkpoint and "now" (the server's clock when known); never negative. */
 export function lagSeconds(checkpoint: Date | null, now: Date): number | null {
-  if (!checkpoint) {
+  if (!checkpoint || !isValidDate(checkpoint) || !isValidDate(now)) {
     return null;
   }
   return Math.max(0, Math.floor((now.getTime() - checkpoint.getTime()) / 1000));
+}
+
+function isValidDate(date: Date): boolean {
+  return Number.isFinite(date.getTime());
 }
 
 export function directionHealth(status: string, lag: number | null, lagWarningSeconds: number): Health {
@@ -82,6 +96,9 @@ export function worstHealth(healths: Iterable<Health>): Health | undefined {
   let worst: number | undefined;
   for (const h of healths) {
     const rank = HEALTH_SEVERITY.indexOf(h);
+    if (rank === -1) {
+      continue;
+    }
     worst = worst === undefined ? rank : Math.min(worst, rank);
   }
   return worst === undefined ? undefined : HEALTH_SEVERITY[worst];
@@ -95,6 +112,10 @@ export interface DirectionStatus {
   readonly health: Health;
   readonly checkpoint: Date | null;
   readonly lagSeconds: number | null;
+  /** The checkpoint as sent when it was there but not a plausible time (then `checkpoint` is null); control-free. */
+  readonly checkpointRaw?: string;
+  /** Whole seconds the checkpoint is ahead of "now", set only past `CLOCK_SKEW_TOLERANCE_SECONDS` (clock skew). */
+  readonly aheadSeconds?: number;
 }
 
 export interface JobStatus {
@@ -111,7 +132,12 @@ export interface RawDirection {
   readonly direction: string;
   readonly status: string;
   readonly checkpoint: Date | null;
+  /** The checkpoint as sent when it was there but not a plausible time (then `checkpoint` is null); control-free. */
+  readonly checkpointRaw?: string;
 }
+
+/** A checkpoint this far ahead of the reference clock is worth a note; less is ordinary clock jitter. */
+export const CLOCK_SKEW_TOLERANCE_SECONDS = 60;
 
 const DIRECTION_ORDER = ['forward', 'reverse'];
 
@@ -129,10 +155,37 @@ export function buildJobStatus(
   const directions = [...raw]
     .sort((a, b) => directionRank(a.direction) - directionRank(b.direction))
     .map((d): DirectionStatus => {
-      const lag = lagSeconds(d.checkpoint, now);
-      return { ...d, lagSeconds: lag, health: directionHealth(d.status, lag, lagWarningSeconds) };
+      // A Date that is not a time (from a caller other than the parser) must not reach toISOString downstream.
+      const checkpoint = d.checkpoint && isValidDate(d.checkpoint) ? d.checkpoint : null;
+      const lag = lagSeconds(checkpoint, now);
+      const ahead = checkpoint && isValidDate(now) ? Math.floor((checkpoint.getTime() - now.getTime()) / 1000) : 0;
+      return {
+        ...d,
+        checkpoint,
+        lagSeconds: lag,
+        health: directionHealth(d.status, lag, lagWarningSeconds),
+        ...(ahead > CLOCK_SKEW_TOLERANCE_SECONDS ? { aheadSeconds: ahead } : {}),
+      };
     });
   return { jobId, region, found: true, health: worstHealth(directions.map((d) => d.health)) ?? 'unknown', directions };
+}
+
+/**
+ * One short, printable note per direction whose checkpoint was odd: not a plausible time (shown as none), or ahead
+ * of the reference clock (lag shown as 0). For the log, next to the notes of the answer.
+ */
+export function statusNotes(status: JobStatus): string[] {
+  const notes: string[] = [];
+  for (const d of status.directions) {
+    const where = `${stripControl(status.jobId)} ${stripControl(d.direction) || '(no direction)'}`;
+    if (d.checkpointRaw !== undefined) {
+      notes.push(`${where}: checkpoint ${quoteUntrusted(d.checkpointRaw, 40)} is not a plausible time; shown as none`);
+    }
+    if (d.aheadSeconds !== undefined && d.aheadSeconds > CLOCK_SKEW_TOLERANCE_SECONDS) {
+      notes.push(`${where}: checkpoint is ${formatLag(d.aheadSeconds)} ahead of the server clock (clock skew?); lag shown as 0`);
+    }
+  }
+  return notes;
 }
 
 function directionRank(direction: string): number {

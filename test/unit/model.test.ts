@@ -6,6 +6,7 @@ import {
   lagSeconds,
   statusHealth,
   statusLabel,
+  statusNotes,
   worstHealth,
   type Health,
   type RawDirection,
@@ -54,6 +55,18 @@ describe('model', () => {
       assert.equal(statusLabel('CatchingUp'), 'CatchingUp');
     });
 
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf']) {
+      it(`treats the status ${JSON.stringify(name)} as an unknown status shown as sent`, () => {
+        assert.equal(statusHealth(name), 'unknown');
+        assert.equal(statusLabel(name), name);
+      });
+    }
+
+    it('labels an unknown status without its control characters', () => {
+      assert.equal(statusLabel('Catch\u001b[2JUp\u0007'), 'Catch [2JUp');
+      assert.equal(statusLabel('\u001b\u0007'), 'Unknown');
+    });
+
     it('labels an empty status "Unknown"', () => {
       assert.equal(statusHealth(''), 'unknown');
       assert.equal(statusLabel(''), 'Unknown');
@@ -75,6 +88,10 @@ describe('model', () => {
 
     it('is null without a checkpoint', () => {
       assert.equal(lagSeconds(null, NOW), null);
+    });
+
+    it('is null for a checkpoint that is not a time', () => {
+      assert.equal(lagSeconds(new Date(Number.NaN), NOW), null);
     });
   });
 
@@ -163,10 +180,71 @@ describe('model', () => {
       assert.deepEqual(job, { jobId: 'dtsmissing01', region: 'cn-shanghai', found: false, health: 'unknown', directions: [] });
     });
 
+    it('shows an implausible checkpoint as none, keeping the raw value', () => {
+      const raw: RawDirection[] = [{ direction: 'Forward', status: 'Synchronizing', checkpoint: null, checkpointRaw: '99999999999999999' }];
+      const [d] = buildJobStatus('dtsjob0001', 'cn-hangzhou', raw, NOW, 300).directions;
+      assert.equal(d.checkpoint, null);
+      assert.equal(d.lagSeconds, null);
+      assert.equal(d.checkpointRaw, '99999999999999999');
+      assert.equal(d.health, 'ok');
+    });
+
+    it('treats an Invalid Date checkpoint as none, so nothing downstream throws', () => {
+      const [d] = buildJobStatus('dtsjob0001', 'cn-hangzhou', [{ direction: 'Forward', status: 'Synchronizing', checkpoint: new Date(Number.NaN) }], NOW, 300)
+        .directions;
+      assert.equal(d.checkpoint, null);
+      assert.equal(d.lagSeconds, null);
+    });
+
+    it('shows a checkpoint 2 h in the future as lag 0 and records how far ahead it is', () => {
+      const [d] = buildJobStatus('dtsjob0001', 'cn-hangzhou', [{ direction: 'Forward', status: 'Synchronizing', checkpoint: secondsBefore(-7200) }], NOW, 300)
+        .directions;
+      assert.equal(d.lagSeconds, 0);
+      assert.equal(d.aheadSeconds, 7200);
+      assert.equal(d.health, 'ok');
+    });
+
+    it('records nothing for a checkpoint less than a minute ahead (ordinary jitter)', () => {
+      const [d] = buildJobStatus('dtsjob0001', 'cn-hangzhou', [{ direction: 'Forward', status: 'Synchronizing', checkpoint: secondsBefore(-60) }], NOW, 300)
+        .directions;
+      assert.equal(d.lagSeconds, 0);
+      assert.equal('aheadSeconds' in d, false);
+    });
+
     it('reports a returned job without directions as found but unknown', () => {
       const job = buildJobStatus('dtsjob0001', 'cn-hangzhou', [], NOW, 300);
       assert.equal(job.found, true);
       assert.equal(job.health, 'unknown');
+    });
+  });
+
+  describe('statusNotes', () => {
+    it('notes an implausible checkpoint and a checkpoint ahead of the server clock, one line each', () => {
+      const raw: RawDirection[] = [
+        { direction: 'Forward', status: 'Synchronizing', checkpoint: null, checkpointRaw: '99999999999999999' },
+        { direction: 'Reverse', status: 'Synchronizing', checkpoint: secondsBefore(-7200) },
+      ];
+      assert.deepEqual(statusNotes(buildJobStatus('dtsjob0001', 'cn-hangzhou', raw, NOW, 300)), [
+        'dtsjob0001 Forward: checkpoint "99999999999999999" is not a plausible time; shown as none',
+        'dtsjob0001 Reverse: checkpoint is 2 h ahead of the server clock (clock skew?); lag shown as 0',
+      ]);
+    });
+
+    it('has nothing to say about ordinary checkpoints, missing ones or a job not found', () => {
+      const raw: RawDirection[] = [
+        { direction: 'Forward', status: 'Synchronizing', checkpoint: secondsBefore(5) },
+        { direction: 'Reverse', status: 'NotStarted', checkpoint: null },
+      ];
+      assert.deepEqual(statusNotes(buildJobStatus('dtsjob0001', 'cn-hangzhou', raw, NOW, 300)), []);
+      assert.deepEqual(statusNotes(buildJobStatus('dtsjob0001', 'cn-hangzhou', undefined, NOW, 300)), []);
+    });
+
+    it('prints no control character whatever the direction and raw value hold', () => {
+      const raw: RawDirection[] = [{ direction: 'For\u001b]0;x\u0007ward', status: 'Synchronizing', checkpoint: null, checkpointRaw: '12\u001b[2J\n34' }];
+      const [note] = statusNotes(buildJobStatus('dtsjob0001', 'cn-hangzhou', raw, NOW, 300));
+      // eslint-disable-next-line no-control-regex -- the point is to look for control characters
+      assert.doesNotMatch(note, /[\u0000-\u001f\u007f-\u009f]/);
+      assert.equal(note, 'dtsjob0001 For ]0;x ward: checkpoint "12\\u001b[2J\\n34" is not a plausible time; shown as none');
     });
   });
 
