@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { gzipSync } from 'node:zlib';
 import {
   BadResponseError,
   CredentialsRejectedError,
@@ -11,6 +12,8 @@ import {
 import {
   interpretStatusListResponse,
   parseCheckpoint,
+  readCheckpoint,
+  xmlTagText,
   parseRetryAfter,
   parseServerDate,
   type StatusListResult,
@@ -136,9 +139,10 @@ describe('response', () => {
       assert.deepEqual(result.jobs.get('dtsjob0001')?.map((d) => d.direction), ['Forward', 'Reverse']);
     });
 
-    it('treats a missing job list as no jobs returned', () => {
-      const result = interpret(200, JSON.stringify({ RequestId: 'REQ-1', Success: true }));
+    it('treats an empty job list as no jobs returned', () => {
+      const result = interpret(200, JSON.stringify({ RequestId: 'REQ-1', Success: true, SynchronizationJobListStatusList: [] }));
       assert.equal(result.jobs.size, 0);
+      assert.deepEqual(result.notes, []);
     });
 
     it('takes the server clock from the Date header', () => {
@@ -378,6 +382,387 @@ describe('response', () => {
       const error = thrown(() => interpret(200, okBody(['Synchronizing'])));
       assert.ok(error instanceof BadResponseError);
       assert.match(error.message, /direction entry is not an object/);
+    });
+  });
+
+  describe('object-prototype names from the server', () => {
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf']) {
+      it(`keeps a direction and a status named ${name} as plain text`, () => {
+        const result = interpret(200, okBody([{ Status: name, SynchronizationDirection: name, Checkpoint: '1714564800' }]));
+        const [d] = result.jobs.get('dtsjob0001') ?? [];
+        assert.equal(d.direction, name);
+        assert.equal(d.status, name);
+        assert.equal(typeof d.direction, 'string');
+      });
+    }
+
+    it('reads an answer whose job ID is "constructor" like any other', () => {
+      const body = JSON.stringify({
+        RequestId: 'REQ-P1',
+        Success: true,
+        SynchronizationJobListStatusList: [{ SynchronizationJobId: 'constructor', SynchronizationDirectionInfoList: [{ Status: 'Failed' }] }],
+      });
+      assert.deepEqual(interpret(200, body).jobs.get('constructor'), [{ direction: 'Forward', status: 'Failed', checkpoint: null }]);
+    });
+  });
+
+  describe('text from the server loses its control characters', () => {
+    it('strips ESC, BEL and newlines from the status, the direction and the job ID', () => {
+      const body = JSON.stringify({
+        RequestId: 'REQ-C1',
+        Success: true,
+        SynchronizationJobListStatusList: [
+          {
+            SynchronizationJobId: 'dtsjob0001\n',
+            SynchronizationDirectionInfoList: [{ Status: 'Fail\u001b]0;pwned\u0007ed\r\nx', SynchronizationDirection: 'Side\u001b[2Jways' }],
+          },
+        ],
+      });
+      const [d] = interpret(200, body).jobs.get('dtsjob0001') ?? [];
+      assert.equal(d.status, 'Fail ]0;pwned ed x');
+      assert.equal(d.direction, 'Side [2Jways');
+    });
+
+    it('cuts a status of thousands of characters to 200', () => {
+      const [d] = interpret(200, okBody([{ Status: 'S'.repeat(5000) }])).jobs.get('dtsjob0001') ?? [];
+      assert.equal(d.status.length, 200);
+      assert.ok(d.status.endsWith('…'));
+    });
+
+    it('reads a direction of only control characters as Forward', () => {
+      const [d] = interpret(200, okBody([{ Status: 'Synchronizing', SynchronizationDirection: '\u0000\u001b' }])).jobs.get('dtsjob0001') ?? [];
+      assert.equal(d.direction, 'Forward');
+    });
+  });
+
+  describe('impossible checkpoints', () => {
+    const oneCheckpoint = (checkpoint: unknown): StatusListResult =>
+      interpret(200, okBody([{ Status: 'Synchronizing', SynchronizationDirection: 'Forward', Checkpoint: checkpoint }]));
+
+    for (const raw of ['99999999999999999', '1610524457000000', '123456789', '4102444800', '-1610524457', '2024-05-01T12:00:00Z']) {
+      it(`reads ${JSON.stringify(raw)} as no checkpoint and keeps it raw`, () => {
+        const [d] = oneCheckpoint(raw).jobs.get('dtsjob0001') ?? [];
+        assert.equal(d.checkpoint, null);
+        assert.equal(d.checkpointRaw, raw);
+      });
+    }
+
+    it('keeps the last plausible times: 1999 is not one, 2099 is', () => {
+      assert.equal(readCheckpoint('946684799').checkpoint, null);
+      assert.equal(readCheckpoint('946684800').checkpoint?.toISOString(), '2000-01-01T00:00:00.000Z');
+      assert.equal(readCheckpoint('4102444799').checkpoint?.toISOString(), '2099-12-31T23:59:59.000Z');
+      assert.equal(readCheckpoint('4102444799999').checkpoint?.toISOString(), '2099-12-31T23:59:59.999Z');
+    });
+
+    it('reads a number too large for a time as no checkpoint', () => {
+      const [d] = oneCheckpoint(1e21).jobs.get('dtsjob0001') ?? [];
+      assert.equal(d.checkpoint, null);
+      assert.equal(d.checkpointRaw, '1e+21');
+    });
+
+    it('keeps a raw checkpoint without control characters and at most 40 characters', () => {
+      assert.equal(readCheckpoint('16105\u001b[2J24457').raw, '16105 [2J24457');
+      const long = readCheckpoint('9'.repeat(100_000)).raw ?? '';
+      assert.equal(long.length, 40);
+      assert.match(long, /^9+…$/);
+    });
+
+    it('keeps no raw value for an absent, empty or zero checkpoint', () => {
+      for (const value of [undefined, null, '', '0', '0000', 0]) {
+        assert.deepEqual(readCheckpoint(value), { checkpoint: null }, `for ${JSON.stringify(value)}`);
+      }
+    });
+
+    it('never fails the batch: the other job of the answer is read', () => {
+      const body = JSON.stringify({
+        RequestId: 'REQ-K1',
+        Success: true,
+        SynchronizationJobListStatusList: [
+          { SynchronizationJobId: 'dtsodd00001', SynchronizationDirectionInfoList: [{ Status: 'Synchronizing', Checkpoint: '9'.repeat(30) }] },
+          { SynchronizationJobId: 'dtsgood0001', SynchronizationDirectionInfoList: [{ Status: 'Synchronizing', Checkpoint: '1714564800' }] },
+        ],
+      });
+      const result = interpret(200, body);
+      assert.equal(result.jobs.get('dtsodd00001')?.[0].checkpoint, null);
+      assert.equal(result.jobs.get('dtsgood0001')?.[0].checkpoint?.toISOString(), '2024-05-01T12:00:00.000Z');
+    });
+  });
+
+  describe('a job or a direction answered more than once', () => {
+    const twice = (first: unknown[], second: unknown[]): string =>
+      JSON.stringify({
+        RequestId: 'REQ-D1',
+        Success: true,
+        SynchronizationJobListStatusList: [
+          { SynchronizationJobId: 'dtsjob0001', SynchronizationDirectionInfoList: first },
+          { SynchronizationJobId: 'dtsjob0001', SynchronizationDirectionInfoList: second },
+        ],
+      });
+
+    it('shows one row per direction, the worst status, and notes it', () => {
+      const result = interpret(200, twice([{ Status: 'Synchronizing', SynchronizationDirection: 'Forward' }], [{ Status: 'Failed', SynchronizationDirection: 'Forward' }]));
+      assert.deepEqual(result.jobs.get('dtsjob0001'), [{ direction: 'Forward', status: 'Failed', checkpoint: null }]);
+      assert.deepEqual(result.notes, ['dtsjob0001 Forward was answered 2 times (Synchronizing, Failed); showing the worst']);
+    });
+
+    it('keeps the worst whichever order it came in', () => {
+      const result = interpret(200, twice([{ Status: 'Failed' }], [{ Status: 'Synchronizing' }]));
+      assert.deepEqual(result.jobs.get('dtsjob0001')?.map((d) => d.status), ['Failed']);
+    });
+
+    it('compares directions whatever their case, within one entry too', () => {
+      const result = interpret(
+        200,
+        okBody([
+          { Status: 'Synchronizing', SynchronizationDirection: 'forward' },
+          { Status: 'Suspending', SynchronizationDirection: 'FORWARD' },
+          { Status: 'Synchronizing', SynchronizationDirection: 'Reverse' },
+        ]),
+      );
+      assert.deepEqual(
+        result.jobs.get('dtsjob0001')?.map((d) => [d.direction, d.status]),
+        [
+          ['Forward', 'Suspending'],
+          ['Reverse', 'Synchronizing'],
+        ],
+      );
+      assert.deepEqual(result.notes, ['dtsjob0001 Forward was answered 2 times (Synchronizing, Suspending); showing the worst']);
+    });
+
+    it('between equal statuses keeps the older checkpoint, the one that lags most', () => {
+      const result = interpret(200, twice([{ Status: 'Synchronizing', Checkpoint: '1714564800' }], [{ Status: 'Synchronizing', Checkpoint: '1714560000' }]));
+      assert.equal(result.jobs.get('dtsjob0001')?.[0].checkpoint?.toISOString(), '2024-05-01T10:40:00.000Z');
+    });
+
+    it('joins a job answered once per direction without a note', () => {
+      const result = interpret(200, twice([{ Status: 'Synchronizing', SynchronizationDirection: 'Forward' }], [{ Status: 'Failed', SynchronizationDirection: 'Reverse' }]));
+      assert.deepEqual(result.jobs.get('dtsjob0001')?.map((d) => d.direction), ['Forward', 'Reverse']);
+      assert.deepEqual(result.notes, []);
+    });
+
+    it('writes the note without the control characters of the statuses', () => {
+      const result = interpret(200, twice([{ Status: 'Ok\u001b[2J' }], [{ Status: 'Bad\nrow' }]));
+      assert.deepEqual(result.notes, ['dtsjob0001 Forward was answered 2 times (Ok [2J, Bad row); showing the worst']);
+    });
+
+    it('shows at most 8 directions of one job and notes the rest', () => {
+      const directions = Array.from({ length: 50 }, (_, i) => ({ Status: 'Synchronizing', SynchronizationDirection: `Way${i}` }));
+      const result = interpret(200, okBody(directions));
+      assert.equal(result.jobs.get('dtsjob0001')?.length, 8);
+      assert.deepEqual(result.notes, ['dtsjob0001 was answered with 42 more directions than the 8 shown; the rest are ignored']);
+    });
+
+    it('has no notes for an ordinary answer', () => {
+      assert.deepEqual(interpret(200, SEED_SAMPLE).notes, []);
+    });
+  });
+
+  describe('TotalRecordCount', () => {
+    it('notes a total above the jobs listed', () => {
+      for (const total of [5, '5']) {
+        const result = interpret(200, SEED_SAMPLE.replace('"TotalRecordCount": 2', `"TotalRecordCount": ${JSON.stringify(total)}`));
+        assert.deepEqual(result.notes, ['the answer counts 5 jobs (TotalRecordCount) but lists 2; jobs not listed are shown as not found']);
+      }
+    });
+
+    it('says nothing when the total matches or is not a count', () => {
+      for (const total of [2, 1, 'many', -3, 2.5]) {
+        const result = interpret(200, SEED_SAMPLE.replace('"TotalRecordCount": 2', `"TotalRecordCount": ${JSON.stringify(total)}`));
+        assert.deepEqual(result.notes, [], `for ${JSON.stringify(total)}`);
+      }
+    });
+  });
+
+  describe('an answer without its job list', () => {
+    for (const success of [true, 'true']) {
+      it(`is a bad response with Success ${JSON.stringify(success)}, not "every job not found"`, () => {
+        const error = thrown(() => interpret(200, JSON.stringify({ RequestId: 'REQ-M1', Success: success })));
+        assert.ok(error instanceof BadResponseError);
+        assert.match(error.message, /Success is true but SynchronizationJobListStatusList is missing/);
+        assert.match(error.message, /REQ-M1/);
+      });
+    }
+
+    it('is a bad response when the list is null', () => {
+      const error = thrown(() => interpret(200, JSON.stringify({ RequestId: 'REQ-M2', Success: true, SynchronizationJobListStatusList: null })));
+      assert.match(error.message, /SynchronizationJobListStatusList is missing/);
+    });
+
+    it('is the error it names when it carries a Code at HTTP 200', () => {
+      const error = thrown(() => interpret(200, JSON.stringify({ RequestId: 'REQ-M3', Code: 'Forbidden.RAM', Message: 'not allowed' })));
+      assert.ok(error instanceof ForbiddenError);
+      assert.match(error.message, /Forbidden\.RAM not allowed/);
+    });
+  });
+
+  describe('error bodies the official SDK reads', () => {
+    it('reads a lowercase {code, message, requestId} body', () => {
+      const body = JSON.stringify({ code: 'SignatureDoesNotMatch', message: 'Specified signature is not matched.', requestId: 'LC-REQ-1' });
+      const error = thrown(() => interpret(400, body));
+      assert.ok(error instanceof CredentialsRejectedError);
+      assert.equal(error.code, 'SignatureDoesNotMatch');
+      assert.equal(error.requestId, 'LC-REQ-1');
+      assert.match(error.message, /SignatureDoesNotMatch Specified signature is not matched\..*RequestId LC-REQ-1/);
+    });
+
+    const xmlError = (code: string, message: string, root = 'Error'): string =>
+      `<?xml version="1.0" encoding="UTF-8"?>\n<${root}>\n  <RequestId>XML-REQ-1</RequestId>\n  <HostId/>\n  <Code>${code}</Code>\n  <Message>${message}</Message>\n  <Recommend><![CDATA[https://api.aliyun.com/troubleshoot?q=${code}]]></Recommend>\n</${root}>\n`;
+
+    it('reads an XML <Error> document (text/xml) like the JSON shape', () => {
+      const error = thrown(() =>
+        interpret(400, xmlError('SignatureDoesNotMatch', 'Specified signature &lt;is&gt; not &quot;matched&quot; &amp; &apos;so&apos; &amp;lt;'), {
+          'content-type': 'text/xml;charset=utf-8',
+        }),
+      );
+      assert.ok(error instanceof CredentialsRejectedError);
+      assert.equal(error.code, 'SignatureDoesNotMatch');
+      assert.equal(error.apiMessage, `Specified signature <is> not "matched" & 'so' &lt;`);
+      assert.equal(error.requestId, 'XML-REQ-1');
+      assert.doesNotMatch(error.message, /Bad response/);
+    });
+
+    it('reads an XML error whatever its root, as application/xml', () => {
+      const error = thrown(() => interpret(503, xmlError('ServiceUnavailable', 'Try later.', 'Response'), { 'content-type': 'application/xml' }));
+      assert.ok(error instanceof ServerError);
+      assert.equal(error.retryable, true);
+      assert.match(error.message, /ServiceUnavailable Try later\./);
+    });
+
+    it('reads an XML error sent without a content type, and one at HTTP 200', () => {
+      const error = thrown(() => interpret(200, xmlError('Forbidden.RAM', 'No.'), {}));
+      assert.ok(error instanceof ForbiddenError);
+      assert.equal(error.requestId, 'XML-REQ-1');
+    });
+
+    it('still explains XML that is no error document, with its request ID', () => {
+      const error = thrown(() => interpret(502, '<Response><RequestId>XML-REQ-2</RequestId></Response>', { 'content-type': 'text/xml' }));
+      assert.ok(error instanceof BadResponseError);
+      assert.match(error.message, /expected JSON, got XML/);
+      assert.equal(error.requestId, 'XML-REQ-2');
+    });
+
+    it('reads a 403 AccessDeniedDetail object: the denied action and why', () => {
+      const body = JSON.stringify({
+        RequestId: 'AD-REQ-1',
+        Code: 'NoPermission',
+        Message: 'You are not authorized to do this action.',
+        AccessDeniedDetail: {
+          AuthAction: 'dts:DescribeSynchronizationJobStatusList',
+          NoPermissionType: 'ImplicitDeny',
+          PolicyType: 'AccountLevelIdentityBasedPolicy',
+          AuthPrincipalDisplayName: 'watcher',
+        },
+      });
+      const error = thrown(() => interpret(403, body));
+      assert.ok(error instanceof ForbiddenError);
+      assert.deepEqual(error.accessDenied, {
+        authAction: 'dts:DescribeSynchronizationJobStatusList',
+        noPermissionType: 'ImplicitDeny',
+        policyType: 'AccountLevelIdentityBasedPolicy',
+      });
+      assert.match(error.message, /the RAM policy does not allow dts:DescribeSynchronizationJobStatusList: ImplicitDeny/);
+    });
+
+    it('reads an AccessDeniedDetail sent as a JSON string', () => {
+      const detail = JSON.stringify({ AuthAction: 'dts:DescribeSynchronizationJobStatusList', NoPermissionType: 'ExplicitDeny' });
+      const error = thrown(() => interpret(403, JSON.stringify({ RequestId: 'AD-REQ-2', Code: 'Forbidden.RAM', AccessDeniedDetail: detail })));
+      assert.equal(error.accessDenied?.authAction, 'dts:DescribeSynchronizationJobStatusList');
+      assert.equal(error.accessDenied?.noPermissionType, 'ExplicitDeny');
+    });
+
+    it('reads an AccessDeniedDetail in an XML error', () => {
+      const body =
+        '<Error><RequestId>AD-REQ-3</RequestId><Code>NoPermission</Code><Message>denied</Message><AccessDeniedDetail>' +
+        '<AuthAction>dts:DescribeSynchronizationJobStatusList</AuthAction><NoPermissionType>ImplicitDeny</NoPermissionType>' +
+        '</AccessDeniedDetail></Error>';
+      const error = thrown(() => interpret(403, body, { 'content-type': 'text/xml' }));
+      assert.match(error.message, /the RAM policy does not allow dts:DescribeSynchronizationJobStatusList: ImplicitDeny/);
+    });
+
+    it('ignores an AccessDeniedDetail that is garbled', () => {
+      for (const detail of ['{not json', 42, [], { Other: 1 }]) {
+        const error = thrown(() => interpret(403, JSON.stringify({ Code: 'Forbidden.RAM', AccessDeniedDetail: detail })));
+        assert.ok(error instanceof ForbiddenError);
+        assert.equal(error.accessDenied, undefined);
+      }
+    });
+
+    it('reads the request ID from x-acs-request-id when the body has none', () => {
+      const headers = { ...JSON_HEADERS, 'x-acs-request-id': 'HDR-REQ-1' };
+      assert.equal(thrown(() => interpret(400, JSON.stringify({ Code: 'MissingParameter', Message: 'x' }), headers)).requestId, 'HDR-REQ-1');
+      assert.equal(thrown(() => interpret(200, JSON.stringify({ Success: false, ErrCode: 'InvalidParameter' }), headers)).requestId, 'HDR-REQ-1');
+      assert.equal(thrown(() => interpret(200, '[]', headers)).requestId, 'HDR-REQ-1');
+      assert.equal(thrown(() => interpret(502, '<html>bad</html>', headers)).requestId, 'HDR-REQ-1');
+      assert.equal(interpret(200, JSON.stringify({ Success: true, SynchronizationJobListStatusList: [] }), headers).requestId, 'HDR-REQ-1');
+    });
+
+    it('prefers the request ID of the body to the header', () => {
+      const headers = { ...JSON_HEADERS, 'x-acs-request-id': 'HDR-REQ-2' };
+      assert.equal(interpret(200, SEED_SAMPLE, headers).requestId, '1413460B-138A-48D1-836C-B24EDDC1****');
+    });
+
+    it('says a gzip body was not asked for, from the header or the magic bytes', () => {
+      const gzipped = gzipSync(Buffer.from(SEED_SAMPLE)).toString('utf8');
+      for (const headers of [{ ...JSON_HEADERS, 'content-encoding': 'gzip' }, JSON_HEADERS]) {
+        const error = thrown(() => interpret(200, gzipped, headers));
+        assert.ok(error instanceof BadResponseError);
+        assert.match(error.message, /the body is gzip-compressed, which was not asked for/);
+        assert.ok(!error.message.includes('\uFFFD') && !error.message.includes('\u001f'), error.message);
+      }
+    });
+
+    it('names a Brotli or deflate body from its content-encoding', () => {
+      assert.match(thrown(() => interpret(200, '\u000b\u0002\uFFFD', { 'content-encoding': 'br' })).message, /Brotli-compressed/);
+      assert.match(thrown(() => interpret(200, 'x\uFFFD', { 'content-encoding': 'deflate' })).message, /deflate-compressed/);
+    });
+
+    it('honours x-acs-retry-after on a 429 with a plain-text body', () => {
+      const error = thrown(() => interpret(429, 'Too Many Requests', { 'content-type': 'text/plain', 'x-acs-retry-after': '1500', 'x-acs-request-id': 'HDR-429' }));
+      assert.ok(error instanceof ThrottledError);
+      assert.equal(error.retryAfterMs, 1500);
+      assert.equal(error.requestId, 'HDR-429');
+    });
+
+    it('reads the code of a 429 in XML, with the retry hint', () => {
+      const error = thrown(() =>
+        interpret(429, '<Error><Code>Throttling.User</Code><Message>slow down</Message></Error>', { 'content-type': 'text/xml', 'x-acs-retry-after': '900' }),
+      );
+      assert.ok(error instanceof ThrottledError);
+      assert.equal(error.code, 'Throttling.User');
+      assert.equal(error.retryAfterMs, 900);
+    });
+
+    it('searches a huge XML body in linear time', () => {
+      const started = Date.now();
+      const error = thrown(() => interpret(500, '<Code'.repeat(200_000), { 'content-type': 'text/xml' }));
+      assert.ok(error instanceof BadResponseError);
+      assert.ok(Date.now() - started < 1000, `took ${Date.now() - started} ms`);
+    });
+
+    it('explains a huge page of unclosed <title tags quickly', () => {
+      const started = Date.now();
+      const error = thrown(() => interpret(502, `<html>${'<title'.repeat(200_000)}`, { 'content-type': 'text/html' }));
+      assert.match(error.message, /HTML page/);
+      assert.ok(Date.now() - started < 1000, `took ${Date.now() - started} ms`);
+    });
+  });
+
+  describe('xmlTagText', () => {
+    it('finds an element by its exact name, with attributes or empty', () => {
+      const xml = '<Error><CodeX>no</CodeX><Code a="1">Yes</Code><HostId/><Empty></Empty></Error>';
+      assert.equal(xmlTagText(xml, 'Code'), 'Yes');
+      assert.equal(xmlTagText(xml, 'HostId'), '');
+      assert.equal(xmlTagText(xml, 'Empty'), '');
+      assert.equal(xmlTagText(xml, 'Missing'), undefined);
+      assert.equal(xmlTagText('<Code>unclosed', 'Code'), undefined);
+      assert.equal(xmlTagText('<Code', 'Code'), undefined);
+    });
+  });
+
+  describe('the server clock', () => {
+    it('ignores a Date header outside 2000–2100', () => {
+      assert.equal(parseServerDate('Sat, 01 Jan 3000 00:00:00 GMT'), undefined);
+      assert.equal(parseServerDate('Thu, 01 Jan 1970 00:00:00 GMT'), undefined);
     });
   });
 });

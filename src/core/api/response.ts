@@ -1,5 +1,6 @@
-import { BadResponseError, classifyApiError } from './errors';
-import type { RawDirection } from '../model';
+import { BadResponseError, classifyApiError, type AccessDeniedDetail } from './errors';
+import { HEALTH_SEVERITY, statusHealth, type RawDirection } from '../model';
+import { stripControl } from '../safeText';
 
 /** One `DescribeSynchronizationJobStatusList` answer, validated. */
 export interface StatusListResult {
@@ -14,12 +15,67 @@ export interface StatusListResult {
 
 type Json = Record<string, unknown>;
 
+/** Longest status, direction, job ID or request ID kept from an answer: real ones are under 40 characters. */
+export const MAX_TEXT_LENGTH = 200;
+/** Longest raw checkpoint kept for the tooltip and the log: real ones have 10 or 13 digits. */
+export const MAX_CHECKPOINT_RAW_LENGTH = 40;
+/** DTS has two directions; more for one job is a hostile or broken answer, not worth a screenful of rows. */
+export const MAX_DIRECTIONS_PER_JOB = 8;
+/** Notes per answer; past this one line says how many more there were. */
+export const MAX_NOTES = 20;
+/** Plausible checkpoints and server clocks: from 2000-01-01 to 2100-01-01 (UTC). */
+export const EARLIEST_PLAUSIBLE_TIME = Date.UTC(2000, 0, 1);
+export const LATEST_PLAUSIBLE_TIME = Date.UTC(2100, 0, 1);
+/** Only this much of a non-JSON body is searched for XML tags: an error document is a few hundred bytes. */
+const XML_SCAN_LIMIT = 64 * 1024;
+
 function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A field the answer itself holds: never one inherited from Object.prototype (`constructor`, `toString`...). */
+function field(json: Json, name: string): unknown {
+  return Object.hasOwn(json, name) ? json[name] : undefined;
+}
+
+/** The first of the spellings the answer holds (`Code`, then `code`, as the official SDK reads them). */
+function firstField(json: Json, names: readonly string[]): unknown {
+  for (const name of names) {
+    const value = field(json, name);
+    if (value !== undefined && value !== null && value !== '') {
+      return value;
+    }
+  }
+  return undefined;
+}
+
 function optionalString(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : undefined;
+}
+
+/** Cuts `text` to `max` characters (an ellipsis marks the cut) without splitting a surrogate pair. */
+function cut(text: string, max: number): string {
+  if (text.length <= max) {
+    return text;
+  }
+  let end = max - 1;
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) {
+    end--;
+  }
+  return `${text.slice(0, end)}…`;
+}
+
+/** Text from the answer as it may be shown: control characters gone, bounded length. Empty when nothing is left. */
+function cleanText(value: string, max = MAX_TEXT_LENGTH): string {
+  return cut(stripControl(value), max);
+}
+
+/** A string field, cleaned; undefined when absent or empty once cleaned. */
+function textField(json: Json, names: readonly string[]): string | undefined {
+  const value = optionalString(firstField(json, names));
+  const clean = value === undefined ? '' : cleanText(value);
+  return clean === '' ? undefined : clean;
 }
 
 /** `Success` is a string in the docs and SDKs and a boolean in the doc's sample. */
@@ -27,136 +83,428 @@ function isFalse(value: unknown): boolean {
   return value === false || (typeof value === 'string' && value.trim().toLowerCase() === 'false');
 }
 
+function isTrue(value: unknown): boolean {
+  return value === true || (typeof value === 'string' && value.trim().toLowerCase() === 'true');
+}
+
+const REQUEST_ID = ['RequestId', 'requestId'];
+/** The gateway's spellings first; DTS's own (`Success` false) prefers ErrCode/ErrMessage. */
+const GATEWAY_CODE = ['Code', 'code', 'ErrCode', 'errCode'];
+const GATEWAY_MESSAGE = ['Message', 'message', 'ErrMessage', 'errMessage'];
+const DTS_CODE = ['ErrCode', 'errCode', 'Code', 'code'];
+const DTS_MESSAGE = ['ErrMessage', 'errMessage', 'Message', 'message'];
+
+function looksLikeHtml(body: string, contentType: string | undefined): boolean {
+  return /html/i.test(body.slice(0, 200)) || /html/i.test(contentType ?? '');
+}
+
 function describeBody(body: string, contentType: string | undefined): string {
   const trimmed = body.trimStart();
   if (trimmed === '') {
     return 'the body is empty';
   }
-  if (/^</.test(trimmed) || /html|xml/i.test(contentType ?? '')) {
-    const title = /<title[^>]*>([^<]{1,120})<\/title>/i.exec(body)?.[1]?.trim();
-    return `expected JSON, got ${/html/i.test(trimmed.slice(0, 200)) || /html/i.test(contentType ?? '') ? 'an HTML page' : 'XML'}${title ? ` ("${title}")` : ''}; is a proxy in the way?`;
+  if (trimmed.startsWith('<') || /html|xml/i.test(contentType ?? '')) {
+    // Bounded repetitions: a page of unclosed `<title` tags must not make this quadratic.
+    const title = /<title[^>]{0,200}>([^<]{1,120})<\/title>/i.exec(body.slice(0, XML_SCAN_LIMIT))?.[1];
+    const cleanTitle = title === undefined ? '' : cleanText(title, 120);
+    return `expected JSON, got ${looksLikeHtml(trimmed, contentType) ? 'an HTML page' : 'XML'}${cleanTitle ? ` ("${cleanTitle}")` : ''}; is a proxy in the way?`;
   }
   if (/^[{[]/.test(trimmed)) {
     return 'the JSON is truncated or malformed';
   }
-  return `expected JSON, got ${JSON.stringify(trimmed.slice(0, 40))}`;
+  return `expected JSON, got ${JSON.stringify(cleanText(trimmed.slice(0, 40), 40))}`;
 }
 
-/** Parses a body as JSON or explains, for a human, what came instead. Never throws a SyntaxError. */
-export function parseJsonBody(httpStatus: number, body: string, contentType: string | undefined, requestId?: string): Json {
+const ENCODING_NAMES: ReadonlyMap<string, string> = new Map([
+  ['gzip', 'gzip'],
+  ['x-gzip', 'gzip'],
+  ['deflate', 'deflate'],
+  ['br', 'Brotli'],
+  ['compress', 'compress'],
+  ['zstd', 'zstd'],
+]);
+
+/**
+ * Names the compression of a body nobody asked to be compressed (the request sends no Accept-Encoding), from the
+ * `content-encoding` header or gzip's magic bytes (1f 8b, read as UTF-8: U+001F then U+FFFD).
+ */
+function compressionOf(body: string, contentEncoding: string | undefined): string | undefined {
+  for (const token of (contentEncoding ?? '').split(',')) {
+    const name = token.trim().toLowerCase();
+    if (name !== '' && name !== 'identity') {
+      return ENCODING_NAMES.get(name) ?? (/^[a-z0-9-]{1,20}$/.test(name) ? name : 'an unknown encoding');
+    }
+  }
+  if (body.charCodeAt(0) === 0x1f && (body.charCodeAt(1) === 0x8b || body.charCodeAt(1) === 0xfffd)) {
+    return 'gzip';
+  }
+  return undefined;
+}
+
+const XML_ENTITIES: ReadonlyMap<string, string> = new Map([
+  ['lt', '<'],
+  ['gt', '>'],
+  ['amp', '&'],
+  ['quot', '"'],
+  ['apos', "'"],
+]);
+
+/** The five predefined XML entities, in one pass so `&amp;lt;` stays `&lt;`. */
+function decodeXmlText(text: string): string {
+  const unwrapped = text.startsWith('<![CDATA[') && text.endsWith(']]>') ? text.slice(9, -3) : text;
+  return unwrapped.replace(/&(lt|gt|amp|quot|apos);/g, (m, name: string) => XML_ENTITIES.get(name) ?? m);
+}
+
+/**
+ * The text of the first `<name>…</name>` element in `xml` (empty for `<name/>`), undefined when there is none.
+ * Plain index scans, no regular expression over the document: linear in its length whatever it holds.
+ */
+export function xmlTagText(xml: string, name: string): string | undefined {
+  const open = `<${name}`;
+  for (let from = 0; ; ) {
+    const start = xml.indexOf(open, from);
+    if (start === -1) {
+      return undefined;
+    }
+    const after = xml.charAt(start + open.length);
+    if (after === '>' || after === '/' || after === ' ' || after === '\t' || after === '\n' || after === '\r') {
+      const tagEnd = xml.indexOf('>', start + open.length);
+      if (tagEnd === -1) {
+        return undefined;
+      }
+      if (xml.charAt(tagEnd - 1) === '/') {
+        return '';
+      }
+      const close = xml.indexOf(`</${name}>`, tagEnd + 1);
+      return close === -1 ? undefined : xml.slice(tagEnd + 1, close);
+    }
+    from = start + open.length;
+  }
+}
+
+/** Whether a body that is not JSON should be searched for an XML error document. */
+function looksLikeXml(body: string, contentType: string | undefined): boolean {
+  const mime = (contentType ?? '').split(';')[0].trim().toLowerCase();
+  if (mime === 'text/xml' || mime === 'application/xml' || mime.endsWith('+xml')) {
+    return true;
+  }
+  return body.trimStart().startsWith('<') && !looksLikeHtml(body.trimStart(), contentType);
+}
+
+/**
+ * An XML error document (`<Error>`, `<Response>` or any root) as the JSON shape it stands for, so both are read by
+ * the same code; only the fields an error needs.
+ */
+function xmlErrorFields(body: string): Json {
+  const xml = body.slice(0, XML_SCAN_LIMIT);
+  const json: Json = {};
+  for (const name of [...REQUEST_ID, ...GATEWAY_CODE, ...GATEWAY_MESSAGE, 'Success']) {
+    const text = xmlTagText(xml, name);
+    if (text !== undefined) {
+      json[name] = decodeXmlText(text).trim();
+    }
+  }
+  const denied = xmlTagText(xml, 'AccessDeniedDetail');
+  if (denied !== undefined) {
+    const decoded = decodeXmlText(denied).trim();
+    // The detail may be nested elements or, as in some JSON answers, a JSON string.
+    if (decoded.startsWith('{')) {
+      json['AccessDeniedDetail'] = decoded;
+    } else {
+      const detail: Json = {};
+      for (const name of ['AuthAction', 'NoPermissionType', 'PolicyType']) {
+        const text = xmlTagText(denied, name);
+        if (text !== undefined) {
+          detail[name] = decodeXmlText(text).trim();
+        }
+      }
+      json['AccessDeniedDetail'] = detail;
+    }
+  }
+  return json;
+}
+
+/** A 403's `AccessDeniedDetail`, an object or that object as a JSON string; undefined when it names nothing. */
+function accessDeniedOf(json: Json): AccessDeniedDetail | undefined {
+  let detail = firstField(json, ['AccessDeniedDetail', 'accessDeniedDetail']);
+  if (typeof detail === 'string') {
+    try {
+      detail = JSON.parse(detail.slice(0, XML_SCAN_LIMIT));
+    } catch {
+      return undefined;
+    }
+  }
+  if (!isObject(detail)) {
+    return undefined;
+  }
+  const authAction = textField(detail, ['AuthAction', 'authAction']);
+  const noPermissionType = textField(detail, ['NoPermissionType', 'noPermissionType']);
+  const policyType = textField(detail, ['PolicyType', 'policyType']);
+  if (authAction === undefined && noPermissionType === undefined && policyType === undefined) {
+    return undefined;
+  }
+  return {
+    ...(authAction === undefined ? {} : { authAction }),
+    ...(noPermissionType === undefined ? {} : { noPermissionType }),
+    ...(policyType === undefined ? {} : { policyType }),
+  };
+}
+
+/** The request ID of the body, else of the `x-acs-request-id` header: the only trace of an unreadable answer. */
+function requestIdOf(json: Json | undefined, headerRequestId: string | undefined): string | undefined {
+  const fromBody = json === undefined ? undefined : textField(json, REQUEST_ID);
+  if (fromBody !== undefined) {
+    return fromBody;
+  }
+  const fromHeader = headerRequestId === undefined ? '' : cleanText(headerRequestId);
+  return fromHeader === '' ? undefined : fromHeader;
+}
+
+/**
+ * Parses a body as JSON or explains, for a human, what came instead. An XML error document is read as the JSON
+ * shape it stands for. Never throws a SyntaxError.
+ */
+export function parseJsonBody(
+  httpStatus: number,
+  body: string,
+  contentType: string | undefined,
+  requestId?: string,
+  retryAfterMs?: number,
+  contentEncoding?: string,
+): Json {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
   } catch {
-    if (httpStatus === 429) {
-      throw classifyApiError({ code: 'Throttling', apiMessage: 'HTTP 429 Too Many Requests', httpStatus, requestId });
+    const xml = looksLikeXml(body, contentType) ? xmlErrorFields(body) : undefined;
+    if (xml !== undefined && (firstField(xml, GATEWAY_CODE) !== undefined || isFalse(field(xml, 'Success')))) {
+      return xml;
     }
-    throw new BadResponseError(describeBody(body, contentType), { httpStatus, requestId, retryable: httpStatus >= 500 });
+    const id = requestIdOf(xml, requestId);
+    if (httpStatus === 429) {
+      throw classifyApiError({ code: 'Throttling', apiMessage: 'HTTP 429 Too Many Requests', httpStatus, requestId: id, retryAfterMs });
+    }
+    const compression = compressionOf(body, contentEncoding);
+    const reason = compression ? `the body is ${compression}-compressed, which was not asked for` : describeBody(body, contentType);
+    throw new BadResponseError(reason, { httpStatus, requestId: id, retryable: httpStatus >= 500 });
   }
   if (!isObject(parsed)) {
-    throw new BadResponseError('expected a JSON object', { httpStatus, requestId, retryable: httpStatus >= 500 });
+    throw new BadResponseError('expected a JSON object', { httpStatus, requestId: requestIdOf(undefined, requestId), retryable: httpStatus >= 500 });
   }
   return parsed;
 }
 
 /**
  * Throws the classified error when the body is either error shape: the gateway's (HTTP 4xx/5xx with
- * Code/Message) or DTS's (`Success` false with ErrCode/ErrMessage).
+ * Code/Message, in either case the official SDK reads) or DTS's (`Success` false with ErrCode/ErrMessage). A
+ * Code with no job list is an error whatever the HTTP status (an XML error document, a gateway answering 200).
  */
-export function throwIfApiError(httpStatus: number, json: Json, retryAfterMs: number | undefined): void {
-  const requestId = optionalString(json['RequestId']);
+export function throwIfApiError(httpStatus: number, json: Json, retryAfterMs: number | undefined, headerRequestId?: string): void {
+  const requestId = requestIdOf(json, headerRequestId);
+  const accessDenied = accessDeniedOf(json);
+  const details = { requestId, httpStatus, retryAfterMs, ...(accessDenied ? { accessDenied } : {}) };
+  const gatewayCode = textField(json, GATEWAY_CODE);
+  const gatewayMessage = textField(json, GATEWAY_MESSAGE);
   if (httpStatus >= 400) {
-    const code = optionalString(json['Code']) ?? optionalString(json['ErrCode']);
-    if (!code && httpStatus === 429) {
-      throw classifyApiError({ code: 'Throttling', apiMessage: 'HTTP 429 Too Many Requests', requestId, httpStatus, retryAfterMs });
+    if (!gatewayCode && httpStatus === 429) {
+      throw classifyApiError({ code: 'Throttling', apiMessage: 'HTTP 429 Too Many Requests', ...details });
     }
-    if (!code) {
+    if (!gatewayCode) {
       throw new BadResponseError('an error without a Code', { httpStatus, requestId, retryable: httpStatus >= 500 });
     }
-    throw classifyApiError({
-      code,
-      apiMessage: optionalString(json['Message']) ?? optionalString(json['ErrMessage']),
-      requestId,
-      httpStatus,
-      retryAfterMs,
-    });
+    throw classifyApiError({ code: gatewayCode, apiMessage: gatewayMessage, ...details });
   }
-  if (isFalse(json['Success'])) {
-    throw classifyApiError({
-      code: optionalString(json['ErrCode']) ?? optionalString(json['Code']) ?? 'UnknownError',
-      apiMessage: optionalString(json['ErrMessage']) ?? optionalString(json['Message']),
-      requestId,
-      httpStatus,
-      retryAfterMs,
-    });
+  if (isFalse(field(json, 'Success'))) {
+    throw classifyApiError({ code: textField(json, DTS_CODE) ?? 'UnknownError', apiMessage: textField(json, DTS_MESSAGE), ...details });
+  }
+  if (gatewayCode && field(json, 'SynchronizationJobListStatusList') === undefined) {
+    throw classifyApiError({ code: gatewayCode, apiMessage: gatewayMessage, ...details });
   }
 }
 
-const DIRECTIONS: Readonly<Record<string, string>> = { forward: 'Forward', reverse: 'Reverse' };
+/** Direction names as DTS spells them; a Map, so `constructor` is a direction like any unknown one. */
+const DIRECTIONS: ReadonlyMap<string, string> = new Map([
+  ['forward', 'Forward'],
+  ['reverse', 'Reverse'],
+]);
 
-/** Unix seconds as a string (10 digits in every example); 13 digits are read as milliseconds. */
+/** A checkpoint as read: a plausible time, or none; `raw` keeps a value that was there but was not a time. */
+export interface CheckpointReading {
+  readonly checkpoint: Date | null;
+  readonly raw?: string;
+}
+
+/**
+ * Unix seconds as a string (10 digits in every example); 13 digits are read as milliseconds. Absent, empty and
+ * zero mean "none yet"; anything else outside 2000–2100 (16+ digits, signs, words) is no checkpoint, kept as `raw`.
+ */
+export function readCheckpoint(value: unknown): CheckpointReading {
+  if (value === undefined || value === null || value === '') {
+    return { checkpoint: null };
+  }
+  const text = typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : JSON.stringify(value);
+  const implausible = (): CheckpointReading => {
+    const raw = cleanText(text.slice(0, MAX_CHECKPOINT_RAW_LENGTH * 2), MAX_CHECKPOINT_RAW_LENGTH);
+    return raw === '' ? { checkpoint: null } : { checkpoint: null, raw };
+  };
+  if (!/^\d+$/.test(text)) {
+    return implausible();
+  }
+  const digits = text.replace(/^0+/, '');
+  if (digits === '') {
+    return { checkpoint: null };
+  }
+  if (digits.length > 13) {
+    return implausible();
+  }
+  const n = Number(digits);
+  const ms = digits.length >= 13 ? n : n * 1000;
+  if (ms < EARLIEST_PLAUSIBLE_TIME || ms >= LATEST_PLAUSIBLE_TIME) {
+    return implausible();
+  }
+  return { checkpoint: new Date(ms) };
+}
+
+/** The checkpoint as a Date, or null when there is none or it is not a plausible time. */
 export function parseCheckpoint(value: unknown): Date | null {
-  const text = optionalString(value)?.trim();
-  if (!text || !/^\d+$/.test(text)) {
-    return null;
-  }
-  const n = Number(text);
-  if (n <= 0) {
-    return null;
-  }
-  return new Date(text.length >= 13 ? n : n * 1000);
+  return readCheckpoint(value).checkpoint;
 }
 
-function parseDirection(value: unknown, httpStatus: number): RawDirection {
+function parseDirection(value: unknown, httpStatus: number, requestId: string | undefined): RawDirection {
   if (!isObject(value)) {
-    throw new BadResponseError('a direction entry is not an object', { httpStatus });
+    throw new BadResponseError('a direction entry is not an object', { httpStatus, requestId });
   }
-  const direction = optionalString(value['SynchronizationDirection'])?.trim() ?? 'Forward';
+  const sent = textField(value, ['SynchronizationDirection']) ?? 'Forward';
+  const status = optionalString(field(value, 'Status'));
+  const { checkpoint, raw } = readCheckpoint(field(value, 'Checkpoint'));
   return {
-    direction: DIRECTIONS[direction.toLowerCase()] ?? direction,
-    status: optionalString(value['Status'])?.trim() ?? '',
-    checkpoint: parseCheckpoint(value['Checkpoint']),
+    direction: DIRECTIONS.get(sent.toLowerCase()) ?? sent,
+    status: status === undefined ? '' : cleanText(status),
+    checkpoint,
+    ...(raw === undefined ? {} : { checkpointRaw: raw }),
   };
 }
 
-/** Validates a successful answer's shape instead of trusting it; extra fields are ignored. */
-export function parseStatusList(httpStatus: number, json: Json, serverDate: Date | undefined): StatusListResult {
-  const requestId = optionalString(json['RequestId']);
-  if (requestId === undefined && json['Success'] === undefined) {
-    throw new BadResponseError('not a DTS answer (no RequestId, no Success)', { httpStatus });
+function severity(d: RawDirection): number {
+  return HEALTH_SEVERITY.indexOf(statusHealth(d.status));
+}
+
+/** Of two answers for one direction, the one to show: the worse health, then the older checkpoint (more lag). */
+function worse(a: RawDirection, b: RawDirection): RawDirection {
+  if (severity(b) !== severity(a)) {
+    return severity(b) < severity(a) ? b : a;
   }
-  const list = json['SynchronizationJobListStatusList'] ?? [];
-  if (!Array.isArray(list)) {
+  return a.checkpoint && b.checkpoint && b.checkpoint.getTime() < a.checkpoint.getTime() ? b : a;
+}
+
+/** One job's directions as answered (possibly over several entries), grouped per direction. */
+interface JobAnswer {
+  /** Lowercased direction → every answer for it, in the order sent. */
+  readonly directions: Map<string, RawDirection[]>;
+  extraDirections: number;
+}
+
+function listedStatuses(answers: readonly RawDirection[]): string {
+  const shown = answers.slice(0, 5).map((d) => cut(d.status, 40) || '(empty)');
+  return `${shown.join(', ')}${answers.length > shown.length ? ', …' : ''}`;
+}
+
+/** Validates a successful answer's shape instead of trusting it; extra fields are ignored. */
+export function parseStatusList(httpStatus: number, json: Json, serverDate: Date | undefined, headerRequestId?: string): StatusListResult {
+  const requestId = requestIdOf(json, headerRequestId);
+  if (textField(json, REQUEST_ID) === undefined && field(json, 'Success') === undefined) {
+    throw new BadResponseError('not a DTS answer (no RequestId, no Success)', { httpStatus, requestId });
+  }
+  const entries = field(json, 'SynchronizationJobListStatusList');
+  if (entries === undefined || entries === null) {
+    // Reading this as "no job returned" would report every job as not found; an empty list [] is that answer.
+    const why = isTrue(field(json, 'Success')) ? 'Success is true but' : 'the answer has no job list:';
+    throw new BadResponseError(`${why} SynchronizationJobListStatusList is missing`, { httpStatus, requestId });
+  }
+  if (!Array.isArray(entries)) {
     throw new BadResponseError('SynchronizationJobListStatusList is not a list', { httpStatus, requestId });
   }
-  const jobs = new Map<string, RawDirection[]>();
-  for (const entry of list) {
-    const id = isObject(entry) ? optionalString(entry['SynchronizationJobId']) : undefined;
-    if (!isObject(entry) || !id) {
+  const answers = new Map<string, JobAnswer>();
+  for (const entry of entries) {
+    const sentId = isObject(entry) ? optionalString(field(entry, 'SynchronizationJobId')) : undefined;
+    const id = sentId === undefined ? '' : cleanText(sentId);
+    if (!isObject(entry) || id === '') {
       throw new BadResponseError('a job entry has no SynchronizationJobId', { httpStatus, requestId });
     }
-    const directions = entry['SynchronizationDirectionInfoList'] ?? [];
+    const directions = field(entry, 'SynchronizationDirectionInfoList') ?? [];
     if (!Array.isArray(directions)) {
       throw new BadResponseError(`the directions of ${id} are not a list`, { httpStatus, requestId });
     }
-    jobs.set(id, [...(jobs.get(id) ?? []), ...directions.map((d) => parseDirection(d, httpStatus))]);
+    const answer = answers.get(id) ?? { directions: new Map<string, RawDirection[]>(), extraDirections: 0 };
+    answers.set(id, answer);
+    for (const value of directions) {
+      const direction = parseDirection(value, httpStatus, requestId);
+      const key = direction.direction.toLowerCase();
+      const same = answer.directions.get(key);
+      if (same) {
+        same.push(direction);
+      } else if (answer.directions.size < MAX_DIRECTIONS_PER_JOB) {
+        answer.directions.set(key, [direction]);
+      } else {
+        answer.extraDirections++;
+      }
+    }
   }
-  return { requestId, serverDate, jobs, notes: [] };
+  const notes: string[] = [];
+  const jobs = new Map<string, RawDirection[]>();
+  for (const [id, answer] of answers) {
+    const shown: RawDirection[] = [];
+    for (const same of answer.directions.values()) {
+      const chosen = same.reduce(worse);
+      shown.push(chosen);
+      if (same.length > 1) {
+        notes.push(`${id} ${chosen.direction} was answered ${same.length} times (${listedStatuses(same)}); showing the worst`);
+      }
+    }
+    if (answer.extraDirections > 0) {
+      notes.push(`${id} was answered with ${answer.extraDirections} more directions than the ${MAX_DIRECTIONS_PER_JOB} shown; the rest are ignored`);
+    }
+    jobs.set(id, shown);
+  }
+  const total = countField(field(json, 'TotalRecordCount'));
+  if (total !== undefined && total > jobs.size) {
+    notes.push(`the answer counts ${total} jobs (TotalRecordCount) but lists ${jobs.size}; jobs not listed are shown as not found`);
+  }
+  return { requestId, serverDate, jobs, notes: capNotes(notes) };
 }
 
-/** The `Date` header, when it is a real date. */
+/** A non-negative whole count sent as a number or a string of digits; undefined otherwise. */
+function countField(value: unknown): number | undefined {
+  if (typeof value === 'number') {
+    return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+  }
+  return typeof value === 'string' && /^\d{1,15}$/.test(value.trim()) ? Number(value.trim()) : undefined;
+}
+
+function capNotes(notes: string[]): string[] {
+  return notes.length <= MAX_NOTES ? notes : [...notes.slice(0, MAX_NOTES - 1), `and ${notes.length - MAX_NOTES + 1} more oddities in this answer`];
+}
+
+/** The `Date` header, when it is a real date in the plausible range (else lag falls back to the local clock). */
 export function parseServerDate(header: string | undefined): Date | undefined {
   if (!header) {
     return undefined;
   }
-  const date = new Date(header);
-  return Number.isNaN(date.getTime()) ? undefined : date;
+  const date = new Date(header.slice(0, 100));
+  const ms = date.getTime();
+  return Number.isNaN(ms) || ms < EARLIEST_PLAUSIBLE_TIME || ms >= LATEST_PLAUSIBLE_TIME ? undefined : date;
 }
 
 /** `x-acs-retry-after`, in milliseconds as the official SDKs read it; only a positive value counts. */
 export function parseRetryAfter(header: string | undefined): number | undefined {
   const n = Number(header?.trim());
   return header && Number.isFinite(n) && n > 0 ? n : undefined;
+}
+
+/** A response header by its lowercase name; only a string the headers object holds itself counts. */
+function header(headers: Readonly<Record<string, string | undefined>>, name: string): string | undefined {
+  const value: unknown = Object.hasOwn(headers, name) ? headers[name] : undefined;
+  return typeof value === 'string' ? value : undefined;
 }
 
 /** The whole interpretation of one HTTP exchange: a result, or the error a caller can act on. */
@@ -166,10 +514,12 @@ export function interpretStatusListResponse(
   body: string,
 ): StatusListResult {
   // The gateway also sends the request ID as a header: the only trace of a request whose body is unreadable.
-  const json = parseJsonBody(httpStatus, body, headers['content-type'], headers['x-acs-request-id']);
-  throwIfApiError(httpStatus, json, parseRetryAfter(headers['x-acs-retry-after']));
+  const headerRequestId = header(headers, 'x-acs-request-id');
+  const retryAfterMs = parseRetryAfter(header(headers, 'x-acs-retry-after'));
+  const json = parseJsonBody(httpStatus, body, header(headers, 'content-type'), headerRequestId, retryAfterMs, header(headers, 'content-encoding'));
+  throwIfApiError(httpStatus, json, retryAfterMs, headerRequestId);
   if (httpStatus >= 300) {
-    throw new BadResponseError('unexpected HTTP status', { httpStatus, retryable: httpStatus >= 500 });
+    throw new BadResponseError('unexpected HTTP status', { httpStatus, requestId: requestIdOf(json, headerRequestId), retryable: httpStatus >= 500 });
   }
-  return parseStatusList(httpStatus, json, parseServerDate(headers['date']));
+  return parseStatusList(httpStatus, json, parseServerDate(header(headers, 'date')), headerRequestId);
 }
