@@ -17,7 +17,7 @@ import { join, resolve } from 'node:path';
 import { findControls, findLeaks, jsonStrings, keyMaterial, MASKED_ACCESS_KEY_ID, STS } from './hygiene';
 import {
   CODES, FUTURE_CHECKPOINT_AHEAD_S, HEADER_REQUEST_ID, IMPOSSIBLE_CHECKPOINTS, JOBS, MILLIS_CHECKPOINT_AGE_MS, MODE_JOBS,
-  HOSTILE_MODES, NEVER_ANSWERS, startHostile, THROTTLE_429_RETRY_AFTER_MS, type HostileMode, type SeenRequest,
+  HOSTILE_MODES, NEVER_ANSWERS, startDroppingProxy, startHostile, THROTTLE_429_RETRY_AFTER_MS, type HostileMode, type SeenRequest,
 } from './server';
 
 const ROOT = resolve(__dirname, '../../..');
@@ -522,6 +522,29 @@ describe('hostile endpoint: the built CLI (node dist/cli.js)', function () {
         assert.equal(allowed.code, 0, `[${label} --allow-insecure-http] expected exit 0\n${allowed.stdout}\n${allowed.stderr}`);
       } finally {
         await server.close();
+      }
+    });
+
+    it('a proxy that accepts CONNECT and drops the tunnel: the run ends in time, exit 2, reconnects bounded by the retry policy', async () => {
+      const proxy = await startDroppingProxy();
+      const label = 'dropping proxy (HTTPS_PROXY)';
+      try {
+        const r = await spawnAndCollect(['--timeout', '2', '--deadline', '5', '--json', JOBS.single], {
+          ...CHILD_ENV_BASE, HOME: freshHome(), HTTPS_PROXY: proxy.url,
+        });
+        const out = `exit ${r.code} after ${Math.round(r.ms)} ms, ${proxy.connections} connection(s), ${proxy.connects} CONNECT(s)\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
+        assert.equal(r.signal, null, `[${label}] killed: ${out}`);
+        assert.ok(r.ms < DEADLINE_BOUND_MS, `[${label}] did not end in time: ${out}`);
+        assert.equal(r.code, 2, `[${label}] ${out}`);
+        assert.ok(proxy.connects >= 1, `[${label}] the request did not go through the proxy: ${out}`);
+        assert.ok(proxy.connections <= 10, `[${label}] ${proxy.connections} connections for one request of 3 attempts at most: ${out}`);
+        const doc = JSON.parse(r.stdout) as Doc;
+        assert.ok(doc.errors.some((e) => e.jobIds.includes(JOBS.single)), `[${label}] the job is not reported: ${out}`);
+        assert.deepEqual(findLeaks(r.stdout + r.stderr, keyMaterial()), [], `[${label}] ${out}`);
+        assert.deepEqual(findControls(r.stdout + r.stderr, true), [], `[${label}] ${out}`);
+        assert.doesNotMatch(r.stdout + r.stderr, /unexpected error|^ {4}at |TypeError|RangeError/m, `[${label}] ${out}`);
+      } finally {
+        await proxy.close();
       }
     });
 

@@ -17,7 +17,7 @@ import { statusBarModel, type StatusBarModel } from '../../src/core/views/status
 import { directionItems, errorItem, jobItem, viewMessage, type ItemModel, type PresentContext } from '../../src/core/views/tree';
 import { findControls, findLeaks, keyMaterial, MASKED_ACCESS_KEY_ID, STS, type Material } from './hygiene';
 import {
-  CODES, HEADER_REQUEST_ID, HOSTILE_MODES, IMPOSSIBLE_CHECKPOINTS, JOBS, MODE_JOBS, startHostile,
+  CODES, HEADER_REQUEST_ID, HOSTILE_MODES, IMPOSSIBLE_CHECKPOINTS, JOBS, MODE_JOBS, startDroppingProxy, startHostile,
   THROTTLE_429_RETRY_AFTER_MS, type HostileMode, type SeenRequest,
 } from './server';
 
@@ -394,6 +394,33 @@ describe('hostile endpoint: the core in process (client → query → store → 
       CHECKS[mode](run);
     });
   }
+
+  it('a proxy that drops CONNECT: the attempt ends within its timeout, a typed error, reconnects bounded', async function () {
+    this.timeout(20_000);
+    const proxy = await startDroppingProxy();
+    const waits: number[] = [];
+    // No endpoint: the official https://dts.aliyuncs.com, reached only through the proxy (no DNS lookup here).
+    const client = new DtsClient({ credentials: STS, proxy: proxy.url, timeoutMs: 1000, random: () => 0.5, sleep: async (ms: number) => {
+      waits.push(ms);
+    } });
+    const started = performance.now();
+    let snapshot: Snapshot | undefined;
+    try {
+      snapshot = await queryJobStatuses([{ id: JOBS.single, region: REGION }], client, { lagWarningSeconds: 300 });
+    } finally {
+      await client.close().catch(() => undefined);
+      await proxy.close();
+    }
+    const ms = performance.now() - started;
+    const label = `[core dropping proxy] ${Math.round(ms)} ms, ${proxy.connections} connection(s), ${proxy.connects} CONNECT(s)`;
+    assert.ok(ms < 10_000, `${label}: the per-attempt timeout did not end the attempts`);
+    assert.ok(proxy.connects >= 1, `${label}: the request did not go through the proxy`);
+    assert.ok(proxy.connections <= 10, `${label}: reconnects not bounded by the retry policy`);
+    assert.equal(snapshot.errors.length, 1, `${label}: expected one failed batch`);
+    assert.ok(snapshot.errors[0].error instanceof DtsError, `${label}: untyped error`);
+    const problems = [...findLeaks(snapshot.errors[0].error.message, keyMaterial()), ...findControls(snapshot.errors[0].error.message, false)];
+    assert.deepEqual(problems, [], `${label}: ${snapshot.errors[0].error.message}`);
+  });
 
   it('the surface check catches what it must (sanity check)', () => {
     assert.ok(findLeaks(`token ${STS.securityToken.slice(20, 40)}`, keyMaterial()).length > 0);

@@ -492,3 +492,48 @@ export async function startHostile(mode: HostileMode, options: StartOptions = {}
     },
   };
 }
+
+export interface DroppingProxy {
+  readonly url: string;
+  /** TCP connections the client opened to the proxy. */
+  readonly connections: number;
+  /** CONNECT requests it accepted (and then dropped). */
+  readonly connects: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Issue 7 item 7: a proxy that accepts CONNECT ("200 Connection Established") and then closes the tunnel. Seen: one
+ * request with a 2 s timeout still pending after 8 s, 25,390 connections. The client must give up within its
+ * timeout and reconnect only as often as its retry policy allows.
+ */
+export async function startDroppingProxy(): Promise<DroppingProxy> {
+  let connections = 0;
+  let connects = 0;
+  const sockets = new Set<Socket>();
+  const server = createServer((req, res) => {
+    req.resume();
+    res.writeHead(502).end();
+  });
+  server.on('connection', (s) => {
+    connections++;
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  server.on('connect', (_req: IncomingMessage, socket: Socket) => {
+    connects++;
+    socket.on('error', () => undefined);
+    socket.end('HTTP/1.1 200 Connection Established\r\n\r\n', () => socket.destroy());
+  });
+  const port = await listen(server, '127.0.0.1');
+  return {
+    url: `http://127.0.0.1:${port}`,
+    get connections() {
+      return connections;
+    },
+    get connects() {
+      return connects;
+    },
+    close: () => closeServer(server, sockets),
+  };
+}
