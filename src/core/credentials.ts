@@ -1,8 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { CredentialsNotFoundError } from './api/errors';
 import type { Credentials } from './api/signing';
+import { ConfigFileError, readConfigFile, type ConfigFileContents } from './configFile';
+import { quoteUntrusted, safeText } from './safeText';
 
 export { maskAccessKeyId } from './safeText';
 
@@ -10,6 +11,8 @@ export interface ResolvedCredentials {
   readonly credentials: Credentials;
   /** Where they came from, for the log and the tooltip: never the secret. */
   readonly source: string;
+  /** Things the user should fix but that did not stop the lookup (a config file others can write); never a secret. */
+  readonly warnings?: readonly string[];
 }
 
 export interface CredentialProvider {
@@ -17,6 +20,8 @@ export interface CredentialProvider {
   readonly description: string;
   /** Undefined when this source has nothing; throws a CredentialsNotFoundError when it is present but unusable. */
   resolve(): Promise<ResolvedCredentials | undefined>;
+  /** Appended when this source misses its deadline: what usually makes it hang. */
+  readonly deadlineHint?: string;
 }
 
 const ACCESS_KEY_ID = /^[A-Za-z0-9._-]{4,128}$/;
@@ -36,12 +41,12 @@ export function credentialsProblem(c: Credentials): string | undefined {
   return undefined;
 }
 
-function checked(credentials: Credentials, source: string): ResolvedCredentials {
+function checked(credentials: Credentials, source: string, warnings: readonly string[] = []): ResolvedCredentials {
   const problem = credentialsProblem(credentials);
   if (problem) {
     throw new CredentialsNotFoundError(`The credentials from ${source} are malformed: ${problem}`);
   }
-  return { credentials, source };
+  return warnings.length > 0 ? { credentials, source, warnings } : { credentials, source };
 }
 
 /** `ALIBABA_CLOUD_ACCESS_KEY_ID`/`_SECRET`/`ALIBABA_CLOUD_SECURITY_TOKEN` (and the aliyun CLI's older `ALICLOUD_*`). */
@@ -72,7 +77,8 @@ export interface AliyunProfileOptions {
   readonly profile?: string;
   readonly env?: NodeJS.ProcessEnv;
   readonly home?: string;
-  readonly readText?: (path: string) => Promise<string>;
+  /** Reads the file; undefined when it does not exist. Tests replace it; the default refuses FIFOs, devices and big files. */
+  readonly readFile?: (path: string) => Promise<ConfigFileContents | undefined>;
 }
 
 export function aliyunConfigPath(home: string = homedir()): string {
@@ -87,37 +93,59 @@ interface AliyunProfile {
   sts_token?: unknown;
 }
 
+/** How many profile names an error lists before "and N more": a hostile file could hold thousands. */
+const MAX_LISTED_PROFILES = 20;
+
+/** A name from the file, the environment or the command line, shown quoted with its control characters escaped. */
+function shownName(name: string): string {
+  return quoteUntrusted(name, 64);
+}
+
+/** In a list of names a plain one stays bare (`dev, Prod`); anything else is quoted and escaped. */
+function listedName(name: string): string {
+  return /^[\w.@-]{1,64}$/.test(name) ? name : shownName(name);
+}
+
 /** The aliyun CLI's profile file, modes `AK` and `StsToken`. Read only; keys are never written back. */
 export function aliyunProfileProvider(options: AliyunProfileOptions = {}): CredentialProvider {
   const env = options.env ?? process.env;
   const path = aliyunConfigPath(options.home ?? env['HOME'] ?? homedir());
-  const read = options.readText ?? ((p: string) => readFile(p, 'utf8'));
+  const shownPath = safeText(path);
+  const read = options.readFile ?? ((p: string) => readConfigFile(p));
   return {
-    description: `the aliyun CLI profile file ${path}`,
+    description: `the aliyun CLI profile file ${shownPath}`,
+    deadlineHint: 'is it on a network drive that stopped answering?',
     async resolve() {
-      let text: string;
+      let file: ConfigFileContents | undefined;
       try {
-        text = await read(path);
+        file = await read(path);
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-          if (options.profile) {
-            throw new CredentialsNotFoundError(`Profile "${options.profile}" was asked for, but ${path} does not exist`);
-          }
-          return undefined;
+        if (e instanceof ConfigFileError) {
+          throw new CredentialsNotFoundError(e.message);
         }
-        throw new CredentialsNotFoundError(`Cannot read ${path}: ${(e as Error).message}`);
+        const code = (e as NodeJS.ErrnoException | undefined)?.code;
+        throw new CredentialsNotFoundError(`Cannot read ${shownPath}${typeof code === 'string' ? `: ${code}` : ''}`);
+      }
+      if (file === undefined) {
+        if (options.profile) {
+          throw new CredentialsNotFoundError(`Profile ${shownName(options.profile)} was asked for, but ${shownPath} does not exist`);
+        }
+        return undefined;
       }
       let parsed: unknown;
       try {
-        parsed = JSON.parse(text);
+        parsed = JSON.parse(file.text);
       } catch {
-        throw new CredentialsNotFoundError(`${path} is not valid JSON`);
+        // JSON.parse's message quotes the text around the error, which holds secrets.
+        throw new CredentialsNotFoundError(`${shownPath} is not valid JSON`);
       }
       if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-        throw new CredentialsNotFoundError(`${path} is not a JSON object`);
+        throw new CredentialsNotFoundError(`${shownPath} is not a JSON object`);
       }
       const config = parsed as { current?: unknown; profiles?: unknown };
-      const profiles = Array.isArray(config.profiles) ? (config.profiles as AliyunProfile[]) : [];
+      const profiles = (Array.isArray(config.profiles) ? (config.profiles as unknown[]) : []).filter(
+        (p): p is AliyunProfile => typeof p === 'object' && p !== null,
+      );
       const wanted =
         options.profile?.trim() ||
         env['ALIBABA_CLOUD_PROFILE']?.trim() ||
@@ -127,32 +155,86 @@ export function aliyunProfileProvider(options: AliyunProfileOptions = {}): Crede
         profiles.find((p) => p.name === wanted) ??
         profiles.find((p) => typeof p.name === 'string' && p.name.toLowerCase() === wanted.toLowerCase());
       if (!profile) {
-        const names = profiles.map((p) => String(p.name)).join(', ') || 'none';
-        throw new CredentialsNotFoundError(`Profile "${wanted}" is not in ${path} (profiles: ${names})`);
+        const names = profiles.flatMap((p) => (typeof p.name === 'string' ? [listedName(p.name)] : []));
+        const listed = names.slice(0, MAX_LISTED_PROFILES).join(', ') || 'none';
+        const more = names.length > MAX_LISTED_PROFILES ? ` and ${names.length - MAX_LISTED_PROFILES} more` : '';
+        throw new CredentialsNotFoundError(`Profile ${shownName(wanted)} is not in ${shownPath} (profiles: ${listed}${more})`);
       }
       const mode = typeof profile.mode === 'string' ? profile.mode : 'AK';
-      const source = `aliyun CLI profile "${wanted}" (${path})`;
+      const source = `aliyun CLI profile ${shownName(wanted)} (${shownPath})`;
       const str = (v: unknown): string => (typeof v === 'string' ? v.trim() : '');
       if (/^ak$/i.test(mode)) {
-        return checked({ accessKeyId: str(profile.access_key_id), accessKeySecret: str(profile.access_key_secret) }, source);
+        return checked({ accessKeyId: str(profile.access_key_id), accessKeySecret: str(profile.access_key_secret) }, source, file.warnings);
       }
       if (/^ststoken$/i.test(mode)) {
         return checked(
           { accessKeyId: str(profile.access_key_id), accessKeySecret: str(profile.access_key_secret), securityToken: str(profile.sts_token) },
           source,
+          file.warnings,
         );
       }
+      const shownMode = /^[A-Za-z]{1,40}$/.test(mode) ? mode : quoteUntrusted(mode, 40);
       throw new CredentialsNotFoundError(
-        `Profile "${wanted}" in ${path} uses mode ${mode}; only AK and StsToken profiles are supported (or set the ALIBABA_CLOUD_* environment variables)`,
+        `Profile ${shownName(wanted)} in ${shownPath} uses mode ${shownMode}; only AK and StsToken profiles are supported (or set the ALIBABA_CLOUD_* environment variables)`,
       );
     },
   };
 }
 
-/** The first provider that has credentials wins; with none, the error names every place that was looked at. */
-export async function resolveCredentials(providers: readonly CredentialProvider[]): Promise<ResolvedCredentials> {
+/** How long one credential source may take before it counts as broken. */
+export const CREDENTIAL_SOURCE_DEADLINE_MS = 5000;
+
+/** The largest delay setTimeout honours; beyond it Node fires after 1 ms. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+export interface ResolveCredentialsOptions {
+  /** Per source; tests shorten it. */
+  readonly deadlineMs?: number;
+}
+
+function formatDeadline(ms: number): string {
+  return ms >= 1000 ? `${Number.isInteger(ms / 1000) ? ms / 1000 : (ms / 1000).toFixed(1)} s` : `${ms} ms`;
+}
+
+/** One provider's answer, or a CredentialsNotFoundError naming it once the deadline passes. */
+async function resolveWithin(provider: CredentialProvider, deadlineMs: number): Promise<ResolvedCredentials | undefined> {
+  // An async wrapper turns a provider that throws synchronously into a rejection like any other.
+  const answer = (async () => provider.resolve())();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    // Not unref'd on purpose: a source hung on nothing Node tracks would otherwise let the CLI exit silently.
+    timer = setTimeout(() => {
+      const hint = provider.deadlineHint ? ` (${provider.deadlineHint})` : '';
+      reject(
+        new CredentialsNotFoundError(
+          `Credential lookup stopped: ${provider.description} did not answer within ${formatDeadline(deadlineMs)}${hint}; ` +
+            'no later source was tried',
+        ),
+      );
+    }, deadlineMs);
+  });
+  try {
+    // race subscribes to the answer, so one that fails after the deadline is handled, never an unhandled rejection.
+    return await Promise.race([answer, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The first provider that has credentials wins; with none, the error names every place that was looked at. A
+ * provider that does not answer within the deadline is an error, not a miss: falling through to a later source
+ * could sign with an account the user did not expect.
+ */
+export async function resolveCredentials(
+  providers: readonly CredentialProvider[],
+  { deadlineMs = CREDENTIAL_SOURCE_DEADLINE_MS }: ResolveCredentialsOptions = {},
+): Promise<ResolvedCredentials> {
+  if (!Number.isFinite(deadlineMs) || deadlineMs <= 0 || deadlineMs > MAX_TIMER_MS) {
+    throw new RangeError(`deadlineMs must be between 1 and ${MAX_TIMER_MS}, not ${deadlineMs}`);
+  }
   for (const provider of providers) {
-    const found = await provider.resolve();
+    const found = await resolveWithin(provider, deadlineMs);
     if (found) {
       return found;
     }

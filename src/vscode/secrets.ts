@@ -76,10 +76,15 @@ export class SecretCredentials {
     }
   }
 
-  /** First link of the credential chain. A broken SecretStorage is reported, then the chain goes on. */
+  /**
+   * First link of the credential chain. A broken SecretStorage is reported, then the chain goes on; one that never
+   * answers is stopped by `resolveCredentials`' deadline and is an error, since the chain going on could pick a
+   * different account than the stored one.
+   */
   provider(onUnavailable: (error: SecretStorageUnavailableError) => void): CredentialProvider {
     return {
       description: 'VS Code SecretStorage ("DTS: Set AccessKey…")',
+      deadlineHint: 'the OS keyring may be locked or waiting for its password',
       resolve: async () => {
         try {
           const credentials = await this.get();

@@ -1,15 +1,21 @@
 import * as assert from 'node:assert/strict';
 import type * as vscode from 'vscode';
 import { CredentialsNotFoundError } from '../../src/core/api/errors';
+import { environmentProvider, resolveCredentials } from '../../src/core/credentials';
 import { SecretCredentials, SecretStorageUnavailableError } from '../../src/vscode/secrets';
 
 // The SecretStorage adapter uses VS Code only for types, so it runs here against a fake storage.
 class FakeSecretStorage {
   readonly values = new Map<string, string>();
   failWith: Error | undefined;
+  /** A keyring that never answers (locked, waiting on a prompt nobody sees). */
+  hang = false;
   private readonly listeners: ((e: { key: string }) => void)[] = [];
 
   get(key: string): Promise<string | undefined> {
+    if (this.hang) {
+      return new Promise(() => undefined);
+    }
     return this.failWith ? Promise.reject(this.failWith) : Promise.resolve(this.values.get(key));
   }
   store(key: string, value: string): Promise<void> {
@@ -76,6 +82,36 @@ describe('SecretStorage credentials', () => {
     assert.match(reported[0].message, /ALIBABA_CLOUD_ACCESS_KEY_ID/);
     assert.match(reported[0].message, /~\/\.aliyun\/config\.json/);
     await assert.rejects(secrets.store(KEY), SecretStorageUnavailableError);
+  });
+
+  it('is an error naming SecretStorage when it never answers, and the chain does not go on to the environment', async () => {
+    const { storage, secrets } = make();
+    storage.hang = true;
+    const env = { ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI5tEnvironment0002', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'env-secret-never-shown-4343' };
+    let environmentRead = false;
+    const environment = environmentProvider(env);
+    const chain = [
+      secrets.provider(() => assert.fail('a hang is not "unavailable": that would fall through to another account')),
+      { description: environment.description, resolve: () => ((environmentRead = true), environment.resolve()) },
+    ];
+    let timer: NodeJS.Timeout | undefined;
+    const guard = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error('the lookup hung with SecretStorage')), 2000);
+    });
+    try {
+      await assert.rejects(Promise.race([resolveCredentials(chain, { deadlineMs: 50 }), guard]), (e: unknown) => {
+        assert.ok(e instanceof CredentialsNotFoundError, `expected a CredentialsNotFoundError, got ${String(e)}`);
+        assert.equal(
+          e.message,
+          'Credential lookup stopped: VS Code SecretStorage ("DTS: Set AccessKey…") did not answer within 50 ms ' +
+            '(the OS keyring may be locked or waiting for its password); no later source was tried',
+        );
+        return true;
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+    assert.equal(environmentRead, false, 'the environment was read after SecretStorage timed out');
   });
 
   it('asks to set the key again when the stored entry is unreadable, without quoting it', async () => {
