@@ -11,7 +11,15 @@ export interface StatusDocument {
     region: string;
     found: boolean;
     health: Health;
-    directions: { direction: string; status: string; health: Health; checkpoint: string | null; lagSeconds: number | null }[];
+    directions: {
+      direction: string;
+      status: string;
+      health: Health;
+      checkpoint: string | null;
+      lagSeconds: number | null;
+      /** Only when DTS sent a checkpoint that is not a plausible time (then `checkpoint` is null). */
+      checkpointRaw?: string;
+    }[];
   }[];
   errors: { region: string; code: string; message: string; requestId: string | null; jobIds: string[] }[];
 }
@@ -31,6 +39,7 @@ export function toDocument(snapshot: Snapshot): StatusDocument {
         health: d.health,
         checkpoint: d.checkpoint ? d.checkpoint.toISOString() : null,
         lagSeconds: d.lagSeconds,
+        ...(d.checkpointRaw === undefined ? {} : { checkpointRaw: stripControl(d.checkpointRaw) }),
       })),
     })),
     errors: snapshot.errors.map((f) => ({

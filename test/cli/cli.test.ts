@@ -7,7 +7,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Fault, Scenario } from '../emulator/scenario';
@@ -570,6 +570,16 @@ describe('CLI end to end (node dist/cli.js against the emulator)', function () {
           [PROFILE_KEY_2.accessKeyId, 'ok'],
           [STS_KEY.accessKeyId, 'ok'],
         ]);
+      });
+
+      it('a profile file that other users can write still works, with a warning on stderr like ssh gives', async () => {
+        const loose = tempDir('dts-cli-loose-');
+        writeAliyunConfig(loose, config);
+        chmodSync(join(loose, '.aliyun', 'config.json'), 0o666);
+        const r = await cli(['--json', JOB.healthy], { env: {}, home: loose });
+        expectExit(r, 0);
+        assert.match(r.stderr, /^warning: .*config\.json is writable by other users \(mode 0666\); run chmod 600 /m);
+        assert.equal(parseDoc(r).jobs[0].health, 'ok');
       });
 
       it('an unknown profile, an unsupported mode or an unreadable file: exit 2, no request', async () => {

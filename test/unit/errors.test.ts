@@ -191,3 +191,29 @@ describe('errors', () => {
     });
   });
 });
+
+describe('errors: texts from the server', () => {
+  const KNOWN = { accessKeyId: 'STS.NErrorsTestKey0002', accessKeySecret: 'errors-Secret-0002', securityToken: 'CAIS+errorsToken/Zq8w+3xK7pV/Lm9Nb2Vc4Xz6As8Df0Gh1Jk3Lq5We7Rt9Yu1Io3Pa5Sd7Fg9Hj=0002' };
+
+  it('removes a whole token the server put in RequestId, Code or Message, however long, before cutting them to length', () => {
+    const error = new RequestRejectedError({ code: KNOWN.securityToken, apiMessage: `echo ${KNOWN.securityToken}`, requestId: KNOWN.securityToken }).redact(KNOWN);
+    for (const text of [error.message, error.code, error.requestId ?? '', error.apiMessage ?? '']) {
+      assert.ok(!text.includes(KNOWN.securityToken.slice(0, 16)), text);
+      assert.ok(!text.includes(KNOWN.securityToken.slice(-16)), text);
+    }
+    assert.equal(error.requestId, '[redacted]');
+  });
+
+  it('masks the AccessKey ID the server echoes and strips control characters from every field', () => {
+    const error = new ForbiddenError({
+      code: 'Forbidden.RAM\u001b[2J',
+      apiMessage: `User ${KNOWN.accessKeyId} denied\r\n[error] forged`,
+      requestId: 'REQ\u0007-1',
+      accessDenied: { authAction: 'dts:DescribeSynchronizationJobStatusList', noPermissionType: 'ImplicitDeny' },
+    }).redact(KNOWN);
+    assert.equal(
+      error.message,
+      'Access denied: Forbidden.RAM [2J User STS.****0002 denied [error] forged (the RAM policy does not allow dts:DescribeSynchronizationJobStatusList: ImplicitDeny) (RequestId REQ -1)',
+    );
+  });
+});

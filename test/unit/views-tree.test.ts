@@ -119,6 +119,22 @@ describe('views/tree', () => {
   });
 
   describe('direction rows', () => {
+    it('show an impossible checkpoint as none, with the raw value DTS sent in the tooltips', () => {
+      const raw: RawDirection = { direction: 'Forward', status: 'Synchronizing', checkpoint: null, checkpointRaw: '99999999999999999999' };
+      const v = view(HANGZHOU, [raw]);
+      const item = directionItems(v, CTX)[0];
+      assert.equal(item.description, 'Synchronizing');
+      assert.match(item.tooltip, /Checkpoint: none \(DTS sent `99999999999999999999`, not a plausible time\)/);
+      assert.match(jobTooltip(v, CTX), /\| none \(DTS sent `99999999999999999999`, not a plausible time\) \|/);
+    });
+
+    it('say so when the checkpoint is ahead of the server clock, with the lag as 0', () => {
+      const v = view(HANGZHOU, [dir('Forward', 'Synchronizing', new Date(NOW.getTime() + 2 * 3600_000))]);
+      const item = directionItems(v, CTX)[0];
+      assert.match(item.description, /^Synchronizing · 0 s behind/);
+      assert.match(item.tooltip, /The checkpoint is 2 h ahead of the server clock \(clock skew\?\); lag shown as 0/);
+    });
+
     it('describe status, lag and the checkpoint time', () => {
       const v = view(HANGZHOU, [dir('Forward', 'Synchronizing', new Date('2024-05-01T14:03:05Z'))]);
       assert.equal(directionDescription(v.status!.directions[0], CTX), 'Synchronizing · 8 s behind · 14:03:05');

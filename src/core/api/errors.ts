@@ -1,4 +1,4 @@
-import { safeText, stripControl, type KnownSecrets } from '../safeText';
+import { safeText, type KnownSecrets } from '../safeText';
 
 /**
  * Errors a caller can act on, named by what the user can do about them. Each carries the API's Code, Message and
@@ -45,74 +45,70 @@ export abstract class DtsError extends Error {
   abstract readonly kind: ErrorKind;
   /** Whether trying the same request again (freshly signed) may succeed. */
   abstract readonly retryable: boolean;
-  code: string;
+  code!: string;
   apiMessage?: string;
   requestId?: string;
   readonly httpStatus?: number;
   readonly retryAfterMs?: number;
   accessDenied?: AccessDeniedDetail;
-  private summary: string;
+  /** The texts as they came (controls already gone), kept whole so a later `redact` still finds a whole token. */
+  private readonly raw: { summary: string; code: string; apiMessage?: string; requestId?: string; accessDenied?: AccessDeniedDetail };
+  private known: KnownSecrets = {};
 
   constructor(summary: string, details: ApiErrorDetails) {
     super('');
     this.name = new.target.name;
-    this.summary = safeText(summary);
-    this.code = safeCode(details.code);
-    this.apiMessage = details.apiMessage === undefined ? undefined : safeText(details.apiMessage);
-    this.requestId = safeRequestId(details.requestId);
+    this.raw = {
+      summary,
+      code: details.code,
+      apiMessage: details.apiMessage,
+      requestId: details.requestId,
+      accessDenied: details.accessDenied,
+    };
     this.httpStatus = details.httpStatus;
     this.retryAfterMs = details.retryAfterMs;
-    this.accessDenied = safeAccessDenied(details.accessDenied);
-    this.message = this.compose();
+    this.render();
   }
 
   /** Removes the caller's own AccessKey ID (masked), secret and token from every text of the error. */
   redact(known: KnownSecrets): this {
-    this.summary = safeText(this.summary, known);
-    this.code = safeCode(safeText(this.code, known));
-    this.apiMessage = this.apiMessage === undefined ? undefined : safeText(this.apiMessage, known);
-    this.requestId = safeRequestId(this.requestId === undefined ? undefined : safeText(this.requestId, known));
-    this.accessDenied = safeAccessDenied(this.accessDenied, known);
-    this.message = this.compose();
+    this.known = known;
+    this.render();
     return this;
   }
 
-  private compose(): string {
-    const parts = [this.summary];
+  /** Redaction runs on the whole texts first; only then are they cut to length, so no piece of a secret survives. */
+  private render(): void {
+    const clean = (text: string): string => safeText(text, this.known);
+    const summary = clean(this.raw.summary);
+    this.code = cut(clean(this.raw.code), 80) || 'UnknownError';
+    this.apiMessage = this.raw.apiMessage === undefined ? undefined : clean(this.raw.apiMessage);
+    const requestId = this.raw.requestId === undefined ? '' : cut(clean(this.raw.requestId), 80);
+    this.requestId = requestId === '' ? undefined : requestId;
+    const denied = this.raw.accessDenied;
+    const field = (v: string | undefined): string | undefined => (v === undefined ? undefined : cut(clean(v), 80));
+    this.accessDenied = denied && {
+      authAction: field(denied.authAction),
+      noPermissionType: field(denied.noPermissionType),
+      policyType: field(denied.policyType),
+    };
+    const parts = [summary];
     if (this.apiMessage !== undefined || !isLocalCode(this.code)) {
-      parts.push(`: ${this.code}${this.apiMessage ? ` ${shorten(this.apiMessage)}` : ''}`);
+      parts.push(`: ${this.code}${this.apiMessage ? ` ${cut(this.apiMessage, 300)}` : ''}`);
     }
-    const denied = this.accessDenied;
-    if (denied?.authAction) {
-      parts.push(` (the RAM policy does not allow ${denied.authAction}${denied.noPermissionType ? `: ${denied.noPermissionType}` : ''})`);
+    if (this.accessDenied?.authAction) {
+      const type = this.accessDenied.noPermissionType;
+      parts.push(` (the RAM policy does not allow ${this.accessDenied.authAction}${type ? `: ${type}` : ''})`);
     }
     if (this.requestId) {
       parts.push(` (RequestId ${this.requestId})`);
     }
-    return parts.join('');
+    this.message = parts.join('');
   }
 }
 
-/** An API code is a short identifier; anything else a server sends there is cut down to one. */
-function safeCode(code: string): string {
-  const clean = stripControl(code);
-  return clean.length > 80 ? `${clean.slice(0, 77)}...` : clean || 'UnknownError';
-}
-
-function safeRequestId(id: string | undefined): string | undefined {
-  if (id === undefined) {
-    return undefined;
-  }
-  const clean = stripControl(id);
-  return clean === '' ? undefined : clean.length > 80 ? `${clean.slice(0, 77)}...` : clean;
-}
-
-function safeAccessDenied(d: AccessDeniedDetail | undefined, known?: KnownSecrets): AccessDeniedDetail | undefined {
-  if (!d) {
-    return undefined;
-  }
-  const clean = (v: string | undefined): string | undefined => (v === undefined ? undefined : safeCode(safeText(v, known)));
-  return { authAction: clean(d.authAction), noPermissionType: clean(d.noPermissionType), policyType: clean(d.policyType) };
+function cut(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
 }
 
 const LOCAL_CODES = new Set(['Timeout', 'NetworkError', 'BadResponse', 'BadInput', 'CredentialsNotFound', 'HttpError']);
@@ -120,9 +116,6 @@ function isLocalCode(code: string): boolean {
   return LOCAL_CODES.has(code);
 }
 
-function shorten(text: string): string {
-  return text.length > 300 ? `${text.slice(0, 297)}...` : text;
-}
 
 /** The AccessKey was refused: unknown, disabled, wrong secret, expired STS token. */
 export class CredentialsRejectedError extends DtsError {

@@ -86,8 +86,13 @@ export function jobDescription(view: JobView, ctx: PresentContext): string {
   return stripControl([main, staleSuffix(view, ctx)].filter(Boolean).join(' · '));
 }
 
+/** What a tooltip says when there is no usable checkpoint: none yet, or the impossible value DTS sent. */
+function noCheckpoint(d: DirectionStatus): string {
+  return d.checkpointRaw === undefined ? 'none yet' : `none (DTS sent \`${d.checkpointRaw.replace(/`/g, "'")}\`, not a plausible time)`;
+}
+
 function directionRow(d: DirectionStatus, ctx: PresentContext): string {
-  const checkpoint = d.checkpoint ? `${formatUtc(d.checkpoint)}<br>${formatClock(d.checkpoint, ctx.now, ctx.timeZone)} local` : 'none yet';
+  const checkpoint = d.checkpoint ? `${formatUtc(d.checkpoint)}<br>${formatClock(d.checkpoint, ctx.now, ctx.timeZone)} local` : noCheckpoint(d);
   const lag = d.lagSeconds === null ? '–' : formatLag(d.lagSeconds);
   return `| ${escapeMarkdown(d.direction)} | ${escapeMarkdown(d.status || '(empty)')} | ${healthWords(d.health)} | ${checkpoint} | ${lag} |`;
 }
@@ -142,7 +147,8 @@ export function directionItems(view: JobView, ctx: PresentContext): ItemModel[] 
       `**${escapeMarkdown(view.spec.name ?? view.spec.id)}** · ${escapeMarkdown(d.direction)}`,
       '',
       `Status: ${escapeMarkdown(d.status || '(empty)')} (${healthWords(d.health)})`,
-      `Checkpoint: ${d.checkpoint ? `${formatUtc(d.checkpoint)} · ${formatClock(d.checkpoint, ctx.now, ctx.timeZone)} local` : 'none yet'}`,
+      `Checkpoint: ${d.checkpoint ? `${formatUtc(d.checkpoint)} · ${formatClock(d.checkpoint, ctx.now, ctx.timeZone)} local` : noCheckpoint(d)}`,
+      d.aheadSeconds !== undefined ? `The checkpoint is ${formatLag(d.aheadSeconds)} ahead of the server clock (clock skew?); lag shown as 0` : '',
       `Lag: ${d.lagSeconds === null ? '–' : formatLag(d.lagSeconds)}`,
       view.fetchedAt ? `Fetched ${formatAge(view.fetchedAt, ctx.now)}${view.stale ? ' (stale)' : ''}` : '',
     ].filter(Boolean).join('\n\n'),
