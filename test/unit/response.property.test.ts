@@ -215,6 +215,44 @@ describe('response (properties)', () => {
     );
   });
 
+  it('with the caller\'s key material given, no piece of the token echoed anywhere in an answer survives', () => {
+    const token = `CAIS${'Zq8w+3xK7pV/Lm9Nb2Vc4Xz6As8Df0Gh1J'.repeat(12)}`;
+    const known = { accessKeyId: 'LTAI5tHostileKeyId0001', accessKeySecret: 'hostile-secret', securityToken: token };
+    const pieces = Array.from({ length: token.length - 15 }, (_, i) => token.slice(i, i + 16));
+    const echoing = fc.oneof(hostileString, hostileString.map((t) => `${t}${token}${t}`), fc.constant(token));
+    const answerEchoing = fc
+      .array(fc.tuple(echoing, fc.array(fc.tuple(echoing, echoing, echoing), { maxLength: 3 })), { maxLength: 3 })
+      .map((jobs) =>
+        JSON.stringify({
+          RequestId: token,
+          Success: true,
+          SynchronizationJobListStatusList: jobs.map(([id, directions]) => ({
+            SynchronizationJobId: id,
+            SynchronizationDirectionInfoList: directions.map(([Status, SynchronizationDirection, Checkpoint]) => ({ Status, SynchronizationDirection, Checkpoint })),
+          })),
+        }),
+      );
+    fc.assert(
+      fc.property(answerEchoing, (text) => {
+        let result: StatusListResult;
+        try {
+          result = interpretStatusListResponse(200, {}, text, known);
+        } catch (e) {
+          checkError(e);
+          return;
+        }
+        const strings = [result.requestId ?? '', ...result.notes];
+        for (const [id, directions] of result.jobs) {
+          strings.push(id, ...directions.flatMap((d) => [d.direction, d.status, d.checkpointRaw ?? '']));
+        }
+        for (const s of strings) {
+          assert.ok(!pieces.some((p) => s.includes(p)), `a piece of the token in ${JSON.stringify(s)}`);
+        }
+      }),
+      RUNS,
+    );
+  });
+
   it('statusLabel and statusHealth give a clean label and one of the six healths for any string', () => {
     fc.assert(
       fc.property(fc.oneof(hostileString, fc.string({ unit: 'grapheme', maxLength: 40 })), (status) => {

@@ -747,6 +747,28 @@ describe('response', () => {
     });
   });
 
+  describe('key material a hostile server echoes', () => {
+    const TOKEN = `CAIS${'Zq8w+3xK7pV/Lm9Nb2Vc4Xz6As8Df0Gh1J'.repeat(20)}`;
+    const known = { accessKeyId: 'STS.NUgYrLnoC37mZZCNnAbez2Ey2', accessKeySecret: 'hostile-secret-0001', securityToken: TOKEN };
+    /** Whether any 16-character piece of the token is in `text`: a cut token is still a leak. */
+    const leaks = (text: string): boolean => Array.from({ length: TOKEN.length - 15 }, (_, i) => TOKEN.slice(i, i + 16)).some((p) => text.includes(p));
+
+    it('removes the caller\'s token from a status, a direction and a checkpoint before cutting them to length', () => {
+      const body = okBody([{ Status: `Synchronizing ${TOKEN}`, SynchronizationDirection: `x${TOKEN}`, Checkpoint: TOKEN }]);
+      const [d] = interpretStatusListResponse(200, JSON_HEADERS, body, known).jobs.get('dtsjob0001') ?? [];
+      assert.equal(d.status, 'Synchronizing [redacted]');
+      assert.equal(d.direction, 'x[redacted]');
+      assert.equal(d.checkpointRaw, '[redacted]');
+    });
+
+    it('hands an error its whole message, so the caller\'s redaction still finds a long token', () => {
+      const body = JSON.stringify({ RequestId: 'R-1', Code: 'InvalidParameter', Message: `${'x'.repeat(150)} token ${TOKEN}` });
+      const error = thrown(() => interpret(400, body)).redact(known);
+      assert.equal(leaks(error.message), false, error.message);
+      assert.equal(leaks(error.apiMessage ?? ''), false);
+    });
+  });
+
   describe('xmlTagText', () => {
     it('finds an element by its exact name, with attributes or empty', () => {
       const xml = '<Error><CodeX>no</CodeX><Code a="1">Yes</Code><HostId/><Empty></Empty></Error>';

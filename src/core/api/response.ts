@@ -1,6 +1,6 @@
 import { BadResponseError, classifyApiError, type AccessDeniedDetail } from './errors';
 import { HEALTH_SEVERITY, statusHealth, type RawDirection } from '../model';
-import { stripControl } from '../safeText';
+import { redactSecrets, stripControl, type KnownSecrets } from '../safeText';
 
 /** One `DescribeSynchronizationJobStatusList` answer, validated. */
 export interface StatusListResult {
@@ -66,15 +66,23 @@ function cut(text: string, max: number): string {
   return `${text.slice(0, end)}…`;
 }
 
-/** Text from the answer as it may be shown: control characters gone, bounded length. Empty when nothing is left. */
-function cleanText(value: string, max = MAX_TEXT_LENGTH): string {
-  return cut(stripControl(value), max);
+/**
+ * Text from the answer as it may be shown: control characters gone, bounded length; empty when nothing is left.
+ * The caller's key material goes first: a cut token could no longer be recognised and removed downstream.
+ */
+function cleanText(value: string, max = MAX_TEXT_LENGTH, known?: KnownSecrets): string {
+  return cut(stripControl(known ? redactSecrets(value, known) : value), max);
 }
 
-/** A string field, cleaned; undefined when absent or empty once cleaned. */
-function textField(json: Json, names: readonly string[]): string | undefined {
-  const value = optionalString(firstField(json, names));
-  const clean = value === undefined ? '' : cleanText(value);
+/** A string field as sent, for an error (DtsError sanitizes, redacts, then shortens); undefined when absent or empty. */
+function rawField(json: Json, names: readonly string[]): string | undefined {
+  return optionalString(firstField(json, names));
+}
+
+/** A string field of a successful answer, cleaned; undefined when absent or empty once cleaned. */
+function textField(json: Json, names: readonly string[], known?: KnownSecrets): string | undefined {
+  const value = rawField(json, names);
+  const clean = value === undefined ? '' : cleanText(value, MAX_TEXT_LENGTH, known);
   return clean === '' ? undefined : clean;
 }
 
@@ -237,9 +245,9 @@ function accessDeniedOf(json: Json): AccessDeniedDetail | undefined {
   if (!isObject(detail)) {
     return undefined;
   }
-  const authAction = textField(detail, ['AuthAction', 'authAction']);
-  const noPermissionType = textField(detail, ['NoPermissionType', 'noPermissionType']);
-  const policyType = textField(detail, ['PolicyType', 'policyType']);
+  const authAction = rawField(detail, ['AuthAction', 'authAction']);
+  const noPermissionType = rawField(detail, ['NoPermissionType', 'noPermissionType']);
+  const policyType = rawField(detail, ['PolicyType', 'policyType']);
   if (authAction === undefined && noPermissionType === undefined && policyType === undefined) {
     return undefined;
   }
@@ -250,14 +258,12 @@ function accessDeniedOf(json: Json): AccessDeniedDetail | undefined {
   };
 }
 
-/** The request ID of the body, else of the `x-acs-request-id` header: the only trace of an unreadable answer. */
+/**
+ * The request ID of the body, else of the `x-acs-request-id` header (the only trace of an unreadable answer); as
+ * sent, for an error to sanitize.
+ */
 function requestIdOf(json: Json | undefined, headerRequestId: string | undefined): string | undefined {
-  const fromBody = json === undefined ? undefined : textField(json, REQUEST_ID);
-  if (fromBody !== undefined) {
-    return fromBody;
-  }
-  const fromHeader = headerRequestId === undefined ? '' : cleanText(headerRequestId);
-  return fromHeader === '' ? undefined : fromHeader;
+  return (json === undefined ? undefined : rawField(json, REQUEST_ID)) ?? (headerRequestId || undefined);
 }
 
 /**
@@ -303,8 +309,8 @@ export function throwIfApiError(httpStatus: number, json: Json, retryAfterMs: nu
   const requestId = requestIdOf(json, headerRequestId);
   const accessDenied = accessDeniedOf(json);
   const details = { requestId, httpStatus, retryAfterMs, ...(accessDenied ? { accessDenied } : {}) };
-  const gatewayCode = textField(json, GATEWAY_CODE);
-  const gatewayMessage = textField(json, GATEWAY_MESSAGE);
+  const gatewayCode = rawField(json, GATEWAY_CODE);
+  const gatewayMessage = rawField(json, GATEWAY_MESSAGE);
   if (httpStatus >= 400) {
     if (!gatewayCode && httpStatus === 429) {
       throw classifyApiError({ code: 'Throttling', apiMessage: 'HTTP 429 Too Many Requests', ...details });
@@ -315,7 +321,7 @@ export function throwIfApiError(httpStatus: number, json: Json, retryAfterMs: nu
     throw classifyApiError({ code: gatewayCode, apiMessage: gatewayMessage, ...details });
   }
   if (isFalse(field(json, 'Success'))) {
-    throw classifyApiError({ code: textField(json, DTS_CODE) ?? 'UnknownError', apiMessage: textField(json, DTS_MESSAGE), ...details });
+    throw classifyApiError({ code: rawField(json, DTS_CODE) ?? 'UnknownError', apiMessage: rawField(json, DTS_MESSAGE), ...details });
   }
   if (gatewayCode && field(json, 'SynchronizationJobListStatusList') === undefined) {
     throw classifyApiError({ code: gatewayCode, apiMessage: gatewayMessage, ...details });
@@ -338,13 +344,13 @@ export interface CheckpointReading {
  * Unix seconds as a string (10 digits in every example); 13 digits are read as milliseconds. Absent, empty and
  * zero mean "none yet"; anything else outside 2000–2100 (16+ digits, signs, words) is no checkpoint, kept as `raw`.
  */
-export function readCheckpoint(value: unknown): CheckpointReading {
+export function readCheckpoint(value: unknown, known?: KnownSecrets): CheckpointReading {
   if (value === undefined || value === null || value === '') {
     return { checkpoint: null };
   }
   const text = typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : JSON.stringify(value);
   const implausible = (): CheckpointReading => {
-    const raw = cleanText(text.slice(0, MAX_CHECKPOINT_RAW_LENGTH * 2), MAX_CHECKPOINT_RAW_LENGTH);
+    const raw = cleanText(known ? text : text.slice(0, MAX_CHECKPOINT_RAW_LENGTH * 2), MAX_CHECKPOINT_RAW_LENGTH, known);
     return raw === '' ? { checkpoint: null } : { checkpoint: null, raw };
   };
   if (!/^\d+$/.test(text)) {
@@ -370,16 +376,16 @@ export function parseCheckpoint(value: unknown): Date | null {
   return readCheckpoint(value).checkpoint;
 }
 
-function parseDirection(value: unknown, httpStatus: number, requestId: string | undefined): RawDirection {
+function parseDirection(value: unknown, httpStatus: number, requestId: string | undefined, known?: KnownSecrets): RawDirection {
   if (!isObject(value)) {
     throw new BadResponseError('a direction entry is not an object', { httpStatus, requestId });
   }
-  const sent = textField(value, ['SynchronizationDirection']) ?? 'Forward';
+  const sent = textField(value, ['SynchronizationDirection'], known) ?? 'Forward';
   const status = optionalString(field(value, 'Status'));
-  const { checkpoint, raw } = readCheckpoint(field(value, 'Checkpoint'));
+  const { checkpoint, raw } = readCheckpoint(field(value, 'Checkpoint'), known);
   return {
     direction: DIRECTIONS.get(sent.toLowerCase()) ?? sent,
-    status: status === undefined ? '' : cleanText(status),
+    status: status === undefined ? '' : cleanText(status, MAX_TEXT_LENGTH, known),
     checkpoint,
     ...(raw === undefined ? {} : { checkpointRaw: raw }),
   };
@@ -409,36 +415,46 @@ function listedStatuses(answers: readonly RawDirection[]): string {
   return `${shown.join(', ')}${answers.length > shown.length ? ', …' : ''}`;
 }
 
-/** Validates a successful answer's shape instead of trusting it; extra fields are ignored. */
-export function parseStatusList(httpStatus: number, json: Json, serverDate: Date | undefined, headerRequestId?: string): StatusListResult {
-  const requestId = requestIdOf(json, headerRequestId);
-  if (textField(json, REQUEST_ID) === undefined && field(json, 'Success') === undefined) {
-    throw new BadResponseError('not a DTS answer (no RequestId, no Success)', { httpStatus, requestId });
+/**
+ * Validates a successful answer's shape instead of trusting it; extra fields are ignored. `known`: the caller's key
+ * material, removed from every text before it is cut to length.
+ */
+export function parseStatusList(
+  httpStatus: number,
+  json: Json,
+  serverDate: Date | undefined,
+  headerRequestId?: string,
+  known?: KnownSecrets,
+): StatusListResult {
+  const sentRequestId = requestIdOf(json, headerRequestId);
+  const requestId = sentRequestId === undefined ? undefined : cleanText(sentRequestId, MAX_TEXT_LENGTH, known) || undefined;
+  if (rawField(json, REQUEST_ID) === undefined && field(json, 'Success') === undefined) {
+    throw new BadResponseError('not a DTS answer (no RequestId, no Success)', { httpStatus, requestId: sentRequestId });
   }
   const entries = field(json, 'SynchronizationJobListStatusList');
   if (entries === undefined || entries === null) {
     // Reading this as "no job returned" would report every job as not found; an empty list [] is that answer.
     const why = isTrue(field(json, 'Success')) ? 'Success is true but' : 'the answer has no job list:';
-    throw new BadResponseError(`${why} SynchronizationJobListStatusList is missing`, { httpStatus, requestId });
+    throw new BadResponseError(`${why} SynchronizationJobListStatusList is missing`, { httpStatus, requestId: sentRequestId });
   }
   if (!Array.isArray(entries)) {
-    throw new BadResponseError('SynchronizationJobListStatusList is not a list', { httpStatus, requestId });
+    throw new BadResponseError('SynchronizationJobListStatusList is not a list', { httpStatus, requestId: sentRequestId });
   }
   const answers = new Map<string, JobAnswer>();
   for (const entry of entries) {
     const sentId = isObject(entry) ? optionalString(field(entry, 'SynchronizationJobId')) : undefined;
-    const id = sentId === undefined ? '' : cleanText(sentId);
+    const id = sentId === undefined ? '' : cleanText(sentId, MAX_TEXT_LENGTH, known);
     if (!isObject(entry) || id === '') {
-      throw new BadResponseError('a job entry has no SynchronizationJobId', { httpStatus, requestId });
+      throw new BadResponseError('a job entry has no SynchronizationJobId', { httpStatus, requestId: sentRequestId });
     }
     const directions = field(entry, 'SynchronizationDirectionInfoList') ?? [];
     if (!Array.isArray(directions)) {
-      throw new BadResponseError(`the directions of ${id} are not a list`, { httpStatus, requestId });
+      throw new BadResponseError(`the directions of ${id} are not a list`, { httpStatus, requestId: sentRequestId });
     }
     const answer = answers.get(id) ?? { directions: new Map<string, RawDirection[]>(), extraDirections: 0 };
     answers.set(id, answer);
     for (const value of directions) {
-      const direction = parseDirection(value, httpStatus, requestId);
+      const direction = parseDirection(value, httpStatus, sentRequestId, known);
       const key = direction.direction.toLowerCase();
       const same = answer.directions.get(key);
       if (same) {
@@ -507,11 +523,15 @@ function header(headers: Readonly<Record<string, string | undefined>>, name: str
   return typeof value === 'string' ? value : undefined;
 }
 
-/** The whole interpretation of one HTTP exchange: a result, or the error a caller can act on. */
+/**
+ * The whole interpretation of one HTTP exchange: a result, or the error a caller can act on. Pass the request's
+ * credentials as `known` so that key material a hostile server echoes is removed before any text is cut.
+ */
 export function interpretStatusListResponse(
   httpStatus: number,
   headers: Readonly<Record<string, string | undefined>>,
   body: string,
+  known?: KnownSecrets,
 ): StatusListResult {
   // The gateway also sends the request ID as a header: the only trace of a request whose body is unreadable.
   const headerRequestId = header(headers, 'x-acs-request-id');
@@ -521,5 +541,5 @@ export function interpretStatusListResponse(
   if (httpStatus >= 300) {
     throw new BadResponseError('unexpected HTTP status', { httpStatus, requestId: requestIdOf(json, headerRequestId), retryable: httpStatus >= 500 });
   }
-  return parseStatusList(httpStatus, json, parseServerDate(header(headers, 'date')), headerRequestId);
+  return parseStatusList(httpStatus, json, parseServerDate(header(headers, 'date')), headerRequestId, known);
 }
