@@ -1,11 +1,12 @@
-import type { StatusListSource } from './api/client';
-import { DtsError, NetworkError } from './api/errors';
+import type { Deadline, StatusListSource } from './api/client';
+import { DtsError, NetworkError, TimeoutError } from './api/errors';
+import { systemClock, type Clock } from './api/rateLimiter';
 import { jobKey, type JobSpec } from './jobs';
 import { buildJobStatus, type JobStatus } from './model';
 
 /** No maximum is documented for the ID list; a sibling API (DeleteDtsJobs) caps at 10, so stay there. */
 export const MAX_BATCH_SIZE = 10;
-/** Batches in flight at once: well under the documented 20 calls/s per account per region. */
+/** Batches in flight at once per region (regions run in parallel); the client's rate limiter keeps the 20 calls/s. */
 export const BATCH_CONCURRENCY = 3;
 
 export interface BatchFailure {
@@ -27,9 +28,18 @@ export interface Snapshot {
 export interface QueryOptions {
   readonly lagWarningSeconds: number;
   readonly now?: () => Date;
+  /** Aborts the whole query: it rejects with the signal's reason. */
   readonly signal?: AbortSignal;
   readonly batchSize?: number;
+  /** Batches in flight at once in one region; regions run in parallel. */
   readonly concurrency?: number;
+  /**
+   * One deadline for the whole query, in milliseconds from the call. Past it every batch not yet answered (in
+   * flight, waiting to retry, or not started) is reported as a timeout with its job IDs; answered batches stay.
+   */
+  readonly deadlineMs?: number;
+  /** Monotonic time for the deadline; a fake in tests. */
+  readonly clock?: Clock;
 }
 
 interface Batch {
@@ -74,16 +84,78 @@ export async function mapWithConcurrency<T, R>(items: readonly T[], limit: numbe
   return results;
 }
 
+/** The query's deadline: the client reads what is left, the query reports what it cut short. */
+interface RunningDeadline extends Deadline {
+  readonly expired: boolean;
+  /** A fresh error per batch: the client redacts and the renderers read each one on its own. */
+  error(): TimeoutError;
+  stop(): void;
+}
+
+function startDeadline(totalMs: number, clock: Clock, onExpire: (error: TimeoutError) => void): RunningDeadline {
+  const startedAt = clock.now();
+  const cancel = new AbortController();
+  let fired = false;
+  const remainingMs = (): number => startedAt + totalMs - clock.now();
+  const error = (): TimeoutError => new TimeoutError(totalMs / 1000, { deadline: true });
+  clock.sleep(Math.max(0, totalMs), cancel.signal).then(
+    () => {
+      fired = true;
+      onExpire(error());
+    },
+    () => undefined,
+  );
+  return {
+    totalMs,
+    remainingMs: () => Math.max(0, remainingMs()),
+    get expired() {
+      return fired || remainingMs() <= 0;
+    },
+    error,
+    stop: () => cancel.abort(),
+  };
+}
+
+/** Batches grouped by region, in the order planned. */
+function byRegion(batches: readonly Batch[]): Batch[][] {
+  const groups = new Map<string, Batch[]>();
+  for (const batch of batches) {
+    groups.set(batch.region, [...(groups.get(batch.region) ?? []), batch]);
+  }
+  return [...groups.values()];
+}
+
 /** Queries every job, one request per batch; a failed batch is reported, never fatal to the others. */
 export async function queryJobStatuses(jobs: readonly JobSpec[], source: StatusListSource, options: QueryOptions): Promise<Snapshot> {
   const now = options.now ?? (() => new Date());
   const batches = planBatches(jobs, source, options.batchSize);
   const statuses = new Map<string, JobStatus>();
   const notes: { region: string; message: string }[] = [];
-  const failures = await mapWithConcurrency(batches, options.concurrency ?? BATCH_CONCURRENCY, async (batch): Promise<BatchFailure | undefined> => {
+  const callerSignal = options.signal;
+  // Lives only as long as this query, so the client may listen to it; the caller's signal is listened to by hand.
+  const stop = new AbortController();
+  const onCallerAbort = (): void => stop.abort(callerSignal?.reason);
+  callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
+  const deadline =
+    options.deadlineMs === undefined
+      ? undefined
+      : startDeadline(options.deadlineMs, options.clock ?? systemClock, (error) => stop.abort(error));
+  // Every batch races this, so a source that ignores the signal cannot hold the query past its deadline.
+  const stopped = new Promise<never>((_resolve, reject) => {
+    stop.signal.addEventListener('abort', () => reject(stop.signal.reason), { once: true });
+  });
+  stopped.catch(() => undefined);
+
+  const runBatch = async (batch: Batch): Promise<BatchFailure | undefined> => {
     const ids = batch.jobs.map((j) => j.id);
+    if (callerSignal?.aborted) {
+      throw callerSignal.reason;
+    }
+    if (deadline?.expired) {
+      return { region: batch.region, jobIds: ids, error: deadline.error() };
+    }
     try {
-      const result = await source.describeSynchronizationJobStatusList(ids, batch.region, options.signal);
+      const result = await Promise.race([source.describeSynchronizationJobStatusList(ids, batch.region, stop.signal, deadline), stopped]);
       const serverNow = result.serverDate ?? now();
       notes.push(...result.notes.map((message) => ({ region: batch.region, message })));
       for (const id of ids) {
@@ -91,21 +163,32 @@ export async function queryJobStatuses(jobs: readonly JobSpec[], source: StatusL
       }
       return undefined;
     } catch (e) {
-      if (options.signal?.aborted) {
+      if (callerSignal?.aborted) {
         throw e;
+      }
+      if (deadline?.expired) {
+        return { region: batch.region, jobIds: ids, error: deadline.error() };
       }
       return { region: batch.region, jobIds: ids, error: e instanceof DtsError ? e : new NetworkError(String(e)) };
     }
-  });
-  const errors = failures.filter((f): f is BatchFailure => f !== undefined);
-  const ordered: JobStatus[] = [];
-  const emitted = new Set<string>();
-  for (const job of jobs) {
-    const status = statuses.get(jobKey(job));
-    if (status && !emitted.has(jobKey(job))) {
-      emitted.add(jobKey(job));
-      ordered.push(status);
+  };
+
+  try {
+    const concurrency = options.concurrency ?? BATCH_CONCURRENCY;
+    const perRegion = await Promise.all(byRegion(batches).map((group) => mapWithConcurrency(group, concurrency, runBatch)));
+    const errors = perRegion.flat().filter((f): f is BatchFailure => f !== undefined);
+    const ordered: JobStatus[] = [];
+    const emitted = new Set<string>();
+    for (const job of jobs) {
+      const status = statuses.get(jobKey(job));
+      if (status && !emitted.has(jobKey(job))) {
+        emitted.add(jobKey(job));
+        ordered.push(status);
+      }
     }
+    return { checkedAt: now(), jobs: ordered, errors, notes };
+  } finally {
+    deadline?.stop();
+    callerSignal?.removeEventListener('abort', onCallerAbort);
   }
-  return { checkedAt: now(), jobs: ordered, errors, notes };
 }

@@ -1,10 +1,13 @@
 import * as assert from 'node:assert/strict';
-import type { StatusListSource } from '../../src/core/api/client';
-import { CredentialsRejectedError, NetworkError, ThrottledError } from '../../src/core/api/errors';
+import { MockAgent } from 'undici';
+import { DtsClient, type StatusListSource } from '../../src/core/api/client';
+import { CredentialsRejectedError, NetworkError, ThrottledError, TimeoutError } from '../../src/core/api/errors';
+import { RateLimiter } from '../../src/core/api/rateLimiter';
 import type { StatusListResult } from '../../src/core/api/response';
 import type { JobSpec } from '../../src/core/jobs';
 import type { RawDirection } from '../../src/core/model';
-import { mapWithConcurrency, MAX_BATCH_SIZE, planBatches, queryJobStatuses } from '../../src/core/query';
+import { BATCH_CONCURRENCY, mapWithConcurrency, MAX_BATCH_SIZE, planBatches, queryJobStatuses } from '../../src/core/query';
+import { FakeClock, maxInAnyWindow } from './fake-clock.fixture';
 
 const job = (id: string, region = 'cn-hangzhou'): JobSpec => ({ id, region });
 const ids = (n: number, prefix = 'dtsjob', region = 'cn-hangzhou'): JobSpec[] =>
@@ -295,6 +298,230 @@ describe('query', () => {
         queryJobStatuses([job('dtsjob0001')], source, { lagWarningSeconds: 300, now: () => NOW, signal: controller.signal }),
         /aborted/,
       );
+    });
+  });
+
+  describe('per region, in parallel', () => {
+    /** Holds every request until released, counting how many are in flight per region. */
+    class HoldingSource implements StatusListSource {
+      readonly inFlight = new Map<string, number>();
+      peakPerRegion = 0;
+      peakOverall = 0;
+      private readonly waiting: (() => void)[] = [];
+      batchKey(region: string): string {
+        return region;
+      }
+      async describeSynchronizationJobStatusList(requested: readonly string[], region: string): Promise<StatusListResult> {
+        this.inFlight.set(region, (this.inFlight.get(region) ?? 0) + 1);
+        this.peakPerRegion = Math.max(this.peakPerRegion, ...this.inFlight.values());
+        this.peakOverall = Math.max(this.peakOverall, [...this.inFlight.values()].reduce((a, b) => a + b, 0));
+        await new Promise<void>((resolve) => this.waiting.push(resolve));
+        this.inFlight.set(region, (this.inFlight.get(region) ?? 1) - 1);
+        return { requestId: 'R', serverDate: undefined, jobs: new Map(requested.map((id) => [id, [sync(null)]])), notes: [] };
+      }
+      releaseAll(): number {
+        const n = this.waiting.length;
+        this.waiting.splice(0).forEach((release) => release());
+        return n;
+      }
+    }
+
+    it(`runs ${BATCH_CONCURRENCY} batches at once in each region, with every region at the same time`, async () => {
+      const regions = ['cn-hangzhou', 'cn-shanghai', 'cn-beijing', 'ap-southeast-1', 'eu-central-1'];
+      const source = new HoldingSource();
+      const query = queryJobStatuses(
+        regions.flatMap((r) => ids(50, `dts${r.replace(/-/g, '')}`, r)),
+        source,
+        { lagWarningSeconds: 300, now: () => NOW },
+      );
+      let released = 0;
+      while (released < 25) {
+        await new Promise((resolve) => setImmediate(resolve));
+        released += source.releaseAll();
+      }
+      const snapshot = await query;
+      assert.equal(snapshot.jobs.length, 250);
+      assert.equal(source.peakPerRegion, BATCH_CONCURRENCY);
+      assert.equal(source.peakOverall, BATCH_CONCURRENCY * regions.length);
+    });
+  });
+
+  describe('rate limit through the client', () => {
+    const ORIGIN = 'https://dts.mock.test';
+
+    /** DTS behind undici's mock agent: answers every asked ID, records when each request started (virtual ms). */
+    function mockDts(clock: FakeClock, options: { failEvery?: number } = {}): { agent: MockAgent; starts: Map<string, number[]> } {
+      const agent = new MockAgent();
+      agent.disableNetConnect();
+      const starts = new Map<string, number[]>();
+      let n = 0;
+      agent
+        .get(ORIGIN)
+        .intercept({ path: () => true, method: 'POST' })
+        .reply((request) => {
+          const query = new URLSearchParams(request.path.slice(request.path.indexOf('?') + 1));
+          const region = query.get('RegionId') ?? '?';
+          starts.set(region, [...(starts.get(region) ?? []), clock.now()]);
+          if (options.failEvery && ++n % options.failEvery === 0) {
+            return { statusCode: 503, data: JSON.stringify({ Code: 'ServiceUnavailable', RequestId: `R${n}` }) };
+          }
+          const asked = JSON.parse(query.get('SynchronizationJobIdListJsonStr') ?? '[]') as string[];
+          const list = asked.map((id) => ({ SynchronizationJobId: id, SynchronizationDirectionInfoList: [{ Status: 'Synchronizing', SynchronizationDirection: 'Forward' }] }));
+          return { statusCode: 200, data: JSON.stringify({ RequestId: `R${n}`, Success: true, SynchronizationJobListStatusList: list }) };
+        })
+        .persist();
+      return { agent, starts };
+    }
+
+    function clientFor(clock: FakeClock, agent: MockAgent): DtsClient {
+      return new DtsClient({
+        credentials: { accessKeyId: 'LTAI5tRateKey0001', accessKeySecret: 'rate-secret' },
+        endpoint: ORIGIN,
+        dispatcher: agent,
+        rateLimiter: new RateLimiter({ clock }),
+        sleep: (ms, signal) => clock.sleep(ms, signal),
+        random: () => 0.5,
+      });
+    }
+
+    it('never starts more than 20 requests in any 1 s window for 1,000 jobs in one region, retries included', async () => {
+      const clock = new FakeClock();
+      const { agent, starts } = mockDts(clock, { failEvery: 7 });
+      const snapshot = await clock.run(queryJobStatuses(ids(1000), clientFor(clock, agent), { lagWarningSeconds: 300, now: () => NOW }));
+      const hz = starts.get('cn-hangzhou') ?? [];
+      assert.equal(snapshot.jobs.length, 1000);
+      assert.deepEqual(snapshot.errors, []);
+      assert.ok(hz.length > 100, `${hz.length} requests: 100 batches and their retries`);
+      assert.equal(maxInAnyWindow(hz, 1000), 20);
+      await agent.close();
+    });
+
+    it('runs 5 regions in parallel, each at its own 20 a second', async () => {
+      const regions = ['cn-hangzhou', 'cn-shanghai', 'cn-beijing', 'ap-southeast-1', 'eu-central-1'];
+      const clock = new FakeClock();
+      const { agent, starts } = mockDts(clock);
+      const jobs = regions.flatMap((r) => ids(1000, `dts${r.replace(/-/g, '')}`, r));
+      const snapshot = await clock.run(queryJobStatuses(jobs, clientFor(clock, agent), { lagWarningSeconds: 300, now: () => NOW }));
+      assert.equal(snapshot.jobs.length, 5000);
+      for (const region of regions) {
+        const times = starts.get(region) ?? [];
+        assert.equal(times.length, 100, region);
+        assert.equal(maxInAnyWindow(times, 1000), 20, region);
+        // 100 requests at 20 a second: 0 to 4 s, the same as one region alone.
+        assert.equal(Math.max(...times), 4000, region);
+      }
+      await agent.close();
+    });
+
+    it('gives up at once on a throttled batch whose retry hint ends after the deadline', async () => {
+      const clock = new FakeClock();
+      const agent = new MockAgent();
+      agent.disableNetConnect();
+      agent
+        .get(ORIGIN)
+        .intercept({ path: () => true, method: 'POST' })
+        .reply(400, JSON.stringify({ Code: 'Throttling.User', Message: 'slow down', RequestId: 'R-T' }), { headers: { 'x-acs-retry-after': '15000' } })
+        .persist();
+      const snapshot = await clock.run(
+        queryJobStatuses([job('dtsjob0001')], clientFor(clock, agent), { lagWarningSeconds: 300, now: () => NOW, deadlineMs: 10_000, clock }),
+      );
+      assert.equal(clock.now(), 0, 'not waited out');
+      assert.equal(snapshot.errors.length, 1);
+      assert.ok(snapshot.errors[0].error instanceof TimeoutError);
+      assert.match(snapshot.errors[0].error.message, /^No answer within the 10 s deadline \(last attempt: Throttled by Alibaba Cloud: Throttling.User/);
+      assert.deepEqual(snapshot.errors[0].jobIds, ['dtsjob0001']);
+      await agent.close();
+    });
+  });
+
+  describe('deadline', () => {
+    /** Answers cn-hangzhou at once; never answers cn-shanghai, whatever its signal says. */
+    class PartlySilentSource implements StatusListSource {
+      readonly started: string[][] = [];
+      readonly signals: AbortSignal[] = [];
+      batchKey(region: string): string {
+        return region;
+      }
+      describeSynchronizationJobStatusList(requested: readonly string[], region: string, signal?: AbortSignal): Promise<StatusListResult> {
+        this.started.push([...requested]);
+        if (signal) {
+          this.signals.push(signal);
+        }
+        if (region === 'cn-shanghai') {
+          return new Promise(() => undefined);
+        }
+        return Promise.resolve({ requestId: 'R', serverDate: undefined, jobs: new Map(requested.map((id) => [id, [sync(null)]])), notes: [] });
+      }
+    }
+
+    it('reports every batch unanswered at the deadline as a timeout with its job IDs, and keeps the answered ones', async () => {
+      const clock = new FakeClock();
+      const source = new PartlySilentSource();
+      const jobs = [...ids(15), ...ids(25, 'dtssh', 'cn-shanghai')];
+      const snapshot = await clock.run(
+        queryJobStatuses(jobs, source, { lagWarningSeconds: 300, now: () => NOW, deadlineMs: 60_000, clock, concurrency: 1 }),
+      );
+      assert.equal(clock.now(), 60_000, 'the query ended at its deadline');
+      assert.deepEqual(
+        snapshot.jobs.map((j) => j.jobId),
+        ids(15).map((j) => j.id),
+        'the answered batches stay',
+      );
+      assert.deepEqual(
+        snapshot.errors.map((f) => [f.region, f.jobIds.length, f.error.message]),
+        [
+          ['cn-shanghai', 10, 'No answer within the 60 s deadline'],
+          ['cn-shanghai', 10, 'No answer within the 60 s deadline'],
+          ['cn-shanghai', 5, 'No answer within the 60 s deadline'],
+        ],
+      );
+      assert.deepEqual(
+        snapshot.errors.flatMap((f) => f.jobIds),
+        ids(25, 'dtssh', 'cn-shanghai').map((j) => j.id),
+      );
+      assert.ok(snapshot.errors.every((f) => f.error instanceof TimeoutError && f.error.kind === 'timeout'));
+      assert.equal(source.started.filter((b) => b[0].startsWith('dtssh')).length, 1, 'batches after the deadline are not sent');
+      assert.ok(source.signals.every((s) => s.aborted), 'the request in flight was told to stop');
+    });
+
+    it('leaves no deadline timer behind when the query finishes first', async () => {
+      const clock = new FakeClock();
+      const snapshot = await clock.run(
+        queryJobStatuses(ids(3), new PartlySilentSource(), { lagWarningSeconds: 300, now: () => NOW, deadlineMs: 60_000, clock }),
+      );
+      assert.equal(snapshot.jobs.length, 3);
+      assert.equal(clock.now(), 0);
+      assert.equal(clock.pendingTimers, 0);
+    });
+
+    it('tells the source how much time is left', async () => {
+      const clock = new FakeClock();
+      let left: number | undefined;
+      const source: StatusListSource = {
+        batchKey: (region) => region,
+        async describeSynchronizationJobStatusList(requested, _region, _signal, deadline) {
+          await clock.sleep(2_500);
+          left = deadline?.remainingMs();
+          return { requestId: 'R', serverDate: undefined, jobs: new Map(requested.map((id) => [id, [sync(null)]])), notes: [] };
+        },
+      };
+      await clock.run(queryJobStatuses(ids(1), source, { lagWarningSeconds: 300, now: () => NOW, deadlineMs: 10_000, clock }));
+      assert.equal(left, 7_500);
+    });
+
+    it('still rethrows when the caller aborts before the deadline', async () => {
+      const clock = new FakeClock();
+      const controller = new AbortController();
+      const query = queryJobStatuses([job('dtsjob0001', 'cn-shanghai')], new PartlySilentSource(), {
+        lagWarningSeconds: 300,
+        now: () => NOW,
+        deadlineMs: 60_000,
+        clock,
+        signal: controller.signal,
+      });
+      await clock.advance(1000);
+      controller.abort(new Error('window closed'));
+      await assert.rejects(query, /window closed/);
     });
   });
 });
