@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Deadline, StatusListSource } from './api/client';
 import { DtsError, NetworkError, TimeoutError } from './api/errors';
 import { systemClock, type Clock } from './api/rateLimiter';
@@ -134,6 +135,8 @@ export async function queryJobStatuses(jobs: readonly JobSpec[], source: StatusL
   const callerSignal = options.signal;
   // Lives only as long as this query, so the client may listen to it; the caller's signal is listened to by hand.
   const stop = new AbortController();
+  // One listener per request in flight or waiting for a slot, in every region: removed as each ends, so no leak.
+  setMaxListeners(0, stop.signal);
   const onCallerAbort = (): void => stop.abort(callerSignal?.reason);
   callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
   const deadline =

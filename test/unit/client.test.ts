@@ -13,7 +13,7 @@ import {
   ThrottledError,
   TimeoutError,
 } from '../../src/core/api/errors';
-import { rateLimitKey, RateLimiter, sharedRateLimiter, type AcquireOptions } from '../../src/core/api/rateLimiter';
+import { rateLimitKey, RateLimiter, sharedRateLimiter, type AcquireOptions, type ReleaseSlot } from '../../src/core/api/rateLimiter';
 import { FakeClock } from './fake-clock.fixture';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, n: number) => void;
@@ -401,7 +401,7 @@ describe('DtsClient', () => {
     /** A limiter that records each slot taken. */
     class RecordingLimiter extends RateLimiter {
       readonly keys: string[] = [];
-      override acquire(key: string, options?: AcquireOptions): Promise<void> {
+      override acquire(key: string, options?: AcquireOptions): Promise<ReleaseSlot> {
         this.keys.push(key);
         return super.acquire(key, options);
       }
@@ -415,6 +415,17 @@ describe('DtsClient', () => {
       assert.deepEqual(limiter.keys, Array(3).fill(rateLimitKey('LTAI5tTestKey0001', 'cn-shanghai')));
     });
 
+    it('gives its slot back when an attempt ends, failed or not, so it frees one window later', async () => {
+      handler = (_req, res) => reply(res, 503, { Code: 'ServiceUnavailable' });
+      const clock = new FakeClock();
+      const limiter = new RateLimiter({ clock });
+      const key = rateLimitKey('LTAI5tTestKey0001', 'cn-hangzhou');
+      await assert.rejects(makeClient({ rateLimiter: limiter, maxAttempts: 2 }).describeSynchronizationJobStatusList(['dtsjob0001'], 'cn-hangzhou'), ServerError);
+      assert.equal(limiter.slotsTaken(key), 2);
+      await clock.advance(1000);
+      assert.equal(limiter.slotsTaken(key), 0);
+    });
+
     it('shares one process-wide limiter between clients by default, so a recreated client keeps the count', async () => {
       handler = (_req, res) => reply(res, 200, OK_BODY);
       const credentials = { accessKeyId: 'LTAI5tSharedKey' + String(Date.now()), accessKeySecret: 's' };
@@ -424,7 +435,7 @@ describe('DtsClient', () => {
         await c.describeSynchronizationJobStatusList(['dtsjob0001'], 'cn-hangzhou');
         await c.close();
       }
-      assert.equal(sharedRateLimiter.recentStarts(key), 2);
+      assert.equal(sharedRateLimiter.slotsTaken(key), 2);
     });
 
     it('does not wait out a retry hint that would end after the deadline', async () => {
@@ -446,7 +457,8 @@ describe('DtsClient', () => {
       const clock = new FakeClock();
       const limiter = new RateLimiter({ clock });
       const key = rateLimitKey('LTAI5tTestKey0001', 'cn-hangzhou');
-      await Promise.all(Array.from({ length: 20 }, () => limiter.acquire(key)));
+      const running = await Promise.all(Array.from({ length: 20 }, () => limiter.acquire(key)));
+      running.forEach((release) => release());
       const deadline: Deadline = { totalMs: 60_000, remainingMs: () => 500 };
       await assert.rejects(
         makeClient({ rateLimiter: limiter }).describeSynchronizationJobStatusList(['dtsjob0001'], 'cn-hangzhou', undefined, deadline),

@@ -22,9 +22,17 @@ describe('RateLimiter', () => {
     limiter = new RateLimiter({ clock });
   });
 
-  /** Asks for `n` slots under `key` at once; resolves with the virtual time each one started. */
-  function startMany(n: number, key = HZ, target = limiter): Promise<number[]> {
-    return Promise.all(Array.from({ length: n }, () => target.acquire(key).then(() => clock.now())));
+  /** Starts `n` requests under `key` at once, each taking `durationMs`; resolves with the virtual time each started. */
+  function startMany(n: number, key = HZ, target = limiter, durationMs = 0): Promise<number[]> {
+    return Promise.all(
+      Array.from({ length: n }, async () => {
+        const release = await target.acquire(key);
+        const started = clock.now();
+        await clock.sleep(durationMs);
+        release();
+        return started;
+      }),
+    );
   }
 
   it('lets 20 requests start at once and holds the 21st until the first leaves the 1 s window', async () => {
@@ -52,6 +60,22 @@ describe('RateLimiter', () => {
     assert.ok(otherKey.every((t) => t === clock.now()), 'another AccessKey in the same region does not wait');
   });
 
+  it('frees a slot one window after its request ends, so a slow answer cannot crowd the server\'s window', async () => {
+    const starts = await clock.run(startMany(21, HZ, limiter, 300));
+    assert.equal(starts[20], 1300, 'the first 20 ended at 300 ms');
+  });
+
+  it('holds a slot for as long as its request runs, and frees it once however often it is released', async () => {
+    const releases = await Promise.all(Array.from({ length: 20 }, () => limiter.acquire(HZ)));
+    const next = limiter.acquire(HZ).then(() => clock.now());
+    await clock.advance(5000);
+    assert.equal(limiter.slotsTaken(HZ), 20, 'still running after 5 s: still counted');
+    releases[0]();
+    releases[0]();
+    assert.equal(await clock.run(next), 6000, 'one window after the release');
+    assert.equal(limiter.slotsTaken(HZ), 20);
+  });
+
   it('never crowds a window when its wake-ups come late', async () => {
     // A busy event loop: every sleep ends 300 ms after it was due.
     const late: Clock = { now: () => clock.now(), sleep: (ms, signal) => clock.sleep(ms + 300, signal) };
@@ -63,7 +87,12 @@ describe('RateLimiter', () => {
   it('serves waiting requests first come, first served', async () => {
     await clock.run(startMany(20));
     const order: string[] = [];
-    const waiting = ['first', 'second', 'third'].map((name) => limiter.acquire(HZ).then(() => order.push(name)));
+    const waiting = ['first', 'second', 'third'].map((name) =>
+      limiter.acquire(HZ).then((release) => {
+        order.push(name);
+        release();
+      }),
+    );
     await clock.run(Promise.all(waiting));
     assert.deepEqual(order, ['first', 'second', 'third']);
   });
@@ -72,7 +101,10 @@ describe('RateLimiter', () => {
     await clock.run(startMany(20));
     const controller = new AbortController();
     const aborted = limiter.acquire(HZ, { signal: controller.signal });
-    const next = limiter.acquire(HZ).then(() => clock.now());
+    const next = limiter.acquire(HZ).then((release) => {
+      release();
+      return clock.now();
+    });
     controller.abort(new Error('refresh cancelled'));
     await assert.rejects(aborted, /refresh cancelled/);
     assert.equal(await clock.run(next), 1000, 'the next one takes the first free slot');
@@ -98,10 +130,16 @@ describe('RateLimiter', () => {
     assert.equal(await clock.run(limiter.acquire(HZ, { maxWaitMs: 1000 }).then(() => clock.now())), 1000);
   });
 
+  it('counts a running request as ending now when it estimates a wait', async () => {
+    const releases = await Promise.all(Array.from({ length: 20 }, () => limiter.acquire(HZ)));
+    await assert.rejects(limiter.acquire(HZ, { maxWaitMs: 999 }), RateLimitWaitTooLongError);
+    releases.forEach((release) => release());
+  });
+
   it('counts a queued request in the wait of the ones behind it', async () => {
     await clock.run(startMany(20));
     const queued = limiter.acquire(HZ);
-    // 20 started at 0, one waits for 1000: a second newcomer also fits at 1000 (two of the 20 slots free up).
+    // 20 ended at 0, one waits for 1000: a second newcomer also fits at 1000 (all 20 slots free up then).
     await assert.doesNotReject(clock.run(Promise.all([queued, limiter.acquire(HZ, { maxWaitMs: 1000 })])));
   });
 
@@ -109,10 +147,10 @@ describe('RateLimiter', () => {
     const controller = new AbortController();
     controller.abort(new Error('already gone'));
     await assert.rejects(limiter.acquire(HZ, { signal: controller.signal }), /already gone/);
-    assert.equal(limiter.recentStarts(HZ), 0);
+    assert.equal(limiter.slotsTaken(HZ), 0);
   });
 
-  it('is shared by default: one process-wide limiter of 20 starts a second', () => {
+  it('is shared by default: one process-wide limiter of 20 requests a second', () => {
     assert.ok(sharedRateLimiter instanceof RateLimiter);
     assert.equal(sharedRateLimiter.limit, 20);
     assert.equal(sharedRateLimiter.windowMs, 1000);

@@ -3,7 +3,15 @@ import { Agent, EnvHttpProxyAgent, Pool, ProxyAgent, request, type buildConnecto
 import { safeText } from '../safeText';
 import { resolveEndpoint } from './endpoints';
 import { BadResponseError, DtsError, NetworkError, TimeoutError } from './errors';
-import { abortableSleep, clampDelay, rateLimitKey, RateLimitWaitTooLongError, sharedRateLimiter, type RateLimiter } from './rateLimiter';
+import {
+  abortableSleep,
+  clampDelay,
+  rateLimitKey,
+  RateLimitWaitTooLongError,
+  sharedRateLimiter,
+  type RateLimiter,
+  type ReleaseSlot,
+} from './rateLimiter';
 import { interpretStatusListResponse, type StatusListResult } from './response';
 import { signV2, signV3, canonicalQueryString, type Credentials, type SignatureVersion } from './signing';
 
@@ -180,12 +188,19 @@ export class DtsClient implements StatusListSource {
     const limitKey = rateLimitKey(this.options.credentials.accessKeyId, region);
     let last: DtsError | undefined;
     for (let attempt = 1; ; attempt++) {
-      await this.waitForSlot(limitKey, signal, deadline, last);
+      const releaseSlot = await this.waitForSlot(limitKey, signal, deadline, last);
       const started = performance.now();
       let error: DtsError;
       try {
         const signed = this.sign('POST', endpoint.host, action, params);
-        const response = withoutSignature(await this.send(endpoint, signed, signal), signed.signature);
+        let raw: RawResponse;
+        try {
+          raw = await this.send(endpoint, signed, signal);
+        } finally {
+          // The slot counts until the exchange is over: the server saw the request somewhere in between.
+          releaseSlot();
+        }
+        const response = withoutSignature(raw, signed.signature);
         try {
           const result = interpret(response);
           this.report({ action, region, batchSize, attempt, started, requestId: requestIdOf(result), outcome: 'ok' });
@@ -221,9 +236,14 @@ export class DtsClient implements StatusListSource {
   }
 
   /** Every attempt, retries included, takes a slot of its (AccessKey ID, region) budget first. */
-  private async waitForSlot(key: string, signal: AbortSignal | undefined, deadline: Deadline | undefined, last: DtsError | undefined): Promise<void> {
+  private async waitForSlot(
+    key: string,
+    signal: AbortSignal | undefined,
+    deadline: Deadline | undefined,
+    last: DtsError | undefined,
+  ): Promise<ReleaseSlot> {
     try {
-      await this.rateLimiter.acquire(key, { signal, maxWaitMs: deadline?.remainingMs() });
+      return await this.rateLimiter.acquire(key, { signal, maxWaitMs: deadline?.remainingMs() });
     } catch (caught) {
       if (caught instanceof RateLimitWaitTooLongError && deadline) {
         throw deadlineError(deadline, last);

@@ -64,22 +64,30 @@ export interface AcquireOptions {
 }
 
 export interface RateLimiterOptions {
-  /** Starts allowed in any window; 20 by default. */
+  /** Requests allowed in any window; 20 by default. */
   readonly limit?: number;
   readonly windowMs?: number;
   readonly clock?: Clock;
 }
 
+/** Ends a request's use of its slot; the slot is free again one window later. Calling it twice does nothing. */
+export type ReleaseSlot = () => void;
+
 interface Waiter {
-  readonly resolve: () => void;
+  readonly resolve: (release: ReleaseSlot) => void;
   readonly reject: (reason: unknown) => void;
   readonly signal?: AbortSignal;
   onAbort?: () => void;
 }
 
+interface Slot {
+  /** When the request ended; Infinity while it runs. */
+  end: number;
+}
+
 interface Lane {
-  /** Start times within the last window, oldest first. */
-  readonly starts: number[];
+  /** Slots of requests running, or ended less than a window ago. */
+  readonly slots: Slot[];
   /** Callers waiting for a slot, first come first served (so retries cannot starve first attempts or the reverse). */
   readonly queue: Waiter[];
   /** Cancels the one wake-up scheduled for this lane. */
@@ -92,8 +100,10 @@ export function rateLimitKey(accessKeyId: string, region: string): string {
 }
 
 /**
- * At most `limit` starts in any `windowMs` (half-open: a start at t and one at t + windowMs are in different windows),
- * decided at the moment a start is granted, so a late timer can only delay a start, never crowd a window.
+ * At most `limit` requests in any `windowMs`, as the server counts them. A slot is taken when a request starts and
+ * freed one window after it ends, so however long a request travels, the server never sees more than `limit`
+ * arrive within one window: a start at t and one at t + windowMs are in different windows (half-open). Decided when
+ * a slot is granted, so a late timer can only delay a start, never crowd a window.
  */
 export class RateLimiter {
   readonly limit: number;
@@ -107,8 +117,8 @@ export class RateLimiter {
     this.clock = options.clock ?? systemClock;
   }
 
-  /** Waits for a slot under `key` and takes it; the caller starts its request right after. */
-  acquire(key: string, options: AcquireOptions = {}): Promise<void> {
+  /** Waits for a slot under `key` and takes it; the caller starts its request right after and releases at its end. */
+  acquire(key: string, options: AcquireOptions = {}): Promise<ReleaseSlot> {
     const { signal, maxWaitMs } = options;
     if (signal?.aborted) {
       return Promise.reject(signal.reason);
@@ -116,9 +126,8 @@ export class RateLimiter {
     const lane = this.lane(key);
     const now = this.clock.now();
     this.prune(lane, now);
-    if (lane.queue.length === 0 && lane.starts.length < this.limit) {
-      lane.starts.push(now);
-      return Promise.resolve();
+    if (lane.queue.length === 0 && lane.slots.length < this.limit) {
+      return Promise.resolve(this.take(key, lane));
     }
     if (maxWaitMs !== undefined) {
       const wait = this.slotTime(lane, now) - now;
@@ -126,7 +135,7 @@ export class RateLimiter {
         return Promise.reject(new RateLimitWaitTooLongError(wait));
       }
     }
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<ReleaseSlot>((resolve, reject) => {
       const waiter: Waiter = { resolve, reject, signal };
       if (signal) {
         waiter.onAbort = () => this.leave(key, lane, waiter);
@@ -137,65 +146,82 @@ export class RateLimiter {
     });
   }
 
-  /** Starts counted under `key` in the window ending now (for tests and the log). */
-  recentStarts(key: string): number {
+  /** Slots counted under `key` now: requests running or ended within the last window (for tests and the log). */
+  slotsTaken(key: string): number {
     const lane = this.lanes.get(key);
     if (!lane) {
       return 0;
     }
     this.prune(lane, this.clock.now());
-    return lane.starts.length;
+    return lane.slots.length;
   }
 
   private lane(key: string): Lane {
     let lane = this.lanes.get(key);
     if (!lane) {
-      lane = { starts: [], queue: [] };
+      lane = { slots: [], queue: [] };
       this.lanes.set(key, lane);
     }
     return lane;
   }
 
-  private prune(lane: Lane, now: number): void {
-    let expired = 0;
-    while (expired < lane.starts.length && lane.starts[expired] <= now - this.windowMs) {
-      expired++;
-    }
-    lane.starts.splice(0, expired);
+  private take(key: string, lane: Lane): ReleaseSlot {
+    const slot: Slot = { end: Number.POSITIVE_INFINITY };
+    lane.slots.push(slot);
+    return () => {
+      if (slot.end === Number.POSITIVE_INFINITY) {
+        slot.end = this.clock.now();
+        this.pump(key, lane);
+      }
+    };
   }
 
-  /** When a newcomer behind everyone queued would start, if nobody gives up. */
+  private prune(lane: Lane, now: number): void {
+    for (let i = lane.slots.length - 1; i >= 0; i--) {
+      if (lane.slots[i].end <= now - this.windowMs) {
+        lane.slots.splice(i, 1);
+      }
+    }
+  }
+
+  /** When a newcomer behind everyone queued would start, if nobody gives up and running requests end now. */
   private slotTime(lane: Lane, now: number): number {
-    const starts = [...lane.starts];
+    const freeAt = lane.slots.map((s) => Math.min(s.end, now) + this.windowMs).sort((a, b) => a - b);
+    let free = this.limit - lane.slots.length;
     let t = now;
     for (let i = 0; i <= lane.queue.length; i++) {
-      t = Math.max(t, starts.length >= this.limit ? starts[starts.length - this.limit] + this.windowMs : now);
-      starts.push(t);
+      if (free > 0) {
+        free--;
+      } else {
+        t = Math.max(t, freeAt.shift() ?? t);
+      }
+      freeAt.push(t + this.windowMs);
+      freeAt.sort((a, b) => a - b);
     }
     return t;
   }
 
-  /** Grants every slot free now, then sleeps until the oldest start leaves the window; one wake-up per lane. */
+  /** Grants every slot free now, then sleeps until the next one frees (a release also wakes it); one wake-up per lane. */
   private pump(key: string, lane: Lane): void {
-    if (lane.wakeUp) {
-      return;
-    }
     const now = this.clock.now();
     this.prune(lane, now);
-    while (lane.queue.length > 0 && lane.starts.length < this.limit) {
+    while (lane.queue.length > 0 && lane.slots.length < this.limit) {
       const waiter = lane.queue.shift() as Waiter;
       if (waiter.onAbort) {
         waiter.signal?.removeEventListener('abort', waiter.onAbort);
       }
-      lane.starts.push(now);
-      waiter.resolve();
+      waiter.resolve(this.take(key, lane));
     }
-    if (lane.queue.length === 0) {
+    lane.wakeUp?.abort();
+    lane.wakeUp = undefined;
+    const ended = lane.slots.filter((s) => s.end !== Number.POSITIVE_INFINITY);
+    if (lane.queue.length === 0 || ended.length === 0) {
+      // Nothing waits, or every slot is held by a running request whose release will pump again.
       this.forgetIfIdle(key, lane);
       return;
     }
     // Whole milliseconds and at least one, so a timer that fires a hair early re-checks instead of spinning.
-    const wait = Math.max(1, Math.ceil(lane.starts[lane.starts.length - this.limit] + this.windowMs - now));
+    const wait = Math.max(1, Math.ceil(Math.min(...ended.map((s) => s.end)) + this.windowMs - now));
     const wakeUp = new AbortController();
     lane.wakeUp = wakeUp;
     this.clock.sleep(wait, wakeUp.signal).then(
@@ -225,7 +251,7 @@ export class RateLimiter {
   }
 
   private forgetIfIdle(key: string, lane: Lane): void {
-    if (lane.queue.length === 0 && !lane.wakeUp && lane.starts.length === 0) {
+    if (lane.queue.length === 0 && !lane.wakeUp && lane.slots.length === 0) {
       this.lanes.delete(key);
     }
   }
