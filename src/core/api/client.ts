@@ -192,9 +192,10 @@ export class DtsClient implements StatusListSource {
       const started = performance.now();
       let error: DtsError;
       try {
-        const signed = this.sign('POST', endpoint.host, action, params);
+        let signed: SignedRequest;
         let raw: RawResponse;
         try {
+          signed = this.sign('POST', endpoint.host, action, params);
           raw = await this.send(endpoint, signed, signal);
         } finally {
           // The slot counts until the exchange is over: the server saw the request somewhere in between.
