@@ -1,6 +1,6 @@
 /**
  * DTS documents 20 calls per second per account per region for its job APIs. One limiter per process counts every
- * request start (first attempts and retries, every operation, every client instance) in a sliding window per
+ * request (first attempts and retries, every operation, every client instance) in a sliding window per
  * (AccessKey ID, region), so recreated clients and later operations share the same budget.
  */
 
