@@ -2,6 +2,7 @@ import { DtsClient } from '../core/api/client';
 import { DtsError } from '../core/api/errors';
 import { aliyunProfileProvider, environmentProvider, resolveCredentials } from '../core/credentials';
 import { queryJobStatuses } from '../core/query';
+import { redactSecrets, safeText, type KnownSecrets } from '../core/safeText';
 import { parseCliArgs, USAGE } from './args';
 import { exitCodeFor, renderErrors, renderTable, toDocument } from './render';
 import { version } from '../../package.json';
@@ -16,42 +17,55 @@ export interface CliIo {
 /** The whole command; returns the exit status instead of exiting so tests can run it in-process. */
 export async function runCli(io: CliIo): Promise<number> {
   let client: DtsClient | undefined;
+  // The last step before the terminal: whatever got this far, the key in use never reaches it.
+  let known: KnownSecrets = {};
+  const out = (text: string): unknown => io.stdout.write(redactSecrets(text, known));
+  const err = (line: string): unknown => io.stderr.write(`${safeText(line, known)}\n`);
   try {
     const options = parseCliArgs(io.argv, io.env);
     if (options.command === 'help') {
-      io.stdout.write(`${USAGE}\n`);
+      out(`${USAGE}\n`);
       return 0;
     }
     if (options.command === 'version') {
-      io.stdout.write(`${version}\n`);
+      out(`${version}\n`);
       return 0;
     }
     const profile = aliyunProfileProvider({ profile: options.profile, env: io.env });
     // An explicit --profile is a choice the user made here: it goes before the environment.
-    const { credentials } = await resolveCredentials(options.profile ? [profile] : [environmentProvider(io.env), profile]);
+    const resolved = await resolveCredentials(options.profile ? [profile] : [environmentProvider(io.env), profile]);
+    const { credentials } = resolved;
+    known = credentials;
+    for (const warning of resolved.warnings ?? []) {
+      err(`warning: ${warning}`);
+    }
     client = new DtsClient({
       credentials,
       endpoint: options.endpoint,
+      allowInsecureHttp: options.allowInsecureHttp,
       signatureVersion: options.signatureVersion,
       timeoutMs: options.timeoutSeconds * 1000,
       userAgent: `dts-sync-status/${version}`,
     });
-    const snapshot = await queryJobStatuses(options.jobs, client, { lagWarningSeconds: options.lagWarningSeconds });
+    const snapshot = await queryJobStatuses(options.jobs, client, {
+      lagWarningSeconds: options.lagWarningSeconds,
+      deadlineMs: options.deadlineSeconds * 1000,
+    });
     if (options.json) {
-      io.stdout.write(`${JSON.stringify(toDocument(snapshot), null, 2)}\n`);
+      out(`${JSON.stringify(toDocument(snapshot), null, 2)}\n`);
     } else {
       const colour = Boolean(io.stdout.isTTY) && !io.env['NO_COLOR'];
       const table = renderTable(snapshot, colour);
       if (table) {
-        io.stdout.write(`${table}\n`);
+        out(`${table}\n`);
       }
     }
     for (const line of renderErrors(snapshot)) {
-      io.stderr.write(`${line}\n`);
+      err(line);
     }
     return exitCodeFor(snapshot);
   } catch (e) {
-    io.stderr.write(`dts-sync-status: ${e instanceof DtsError ? e.message : `unexpected error: ${String(e)}`}\n`);
+    err(`dts-sync-status: ${e instanceof DtsError ? e.message : `unexpected error: ${e instanceof Error ? e.message : String(e)}`}`);
     return 2;
   } finally {
     await client?.close();

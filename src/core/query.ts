@@ -3,7 +3,7 @@ import type { Deadline, StatusListSource } from './api/client';
 import { DtsError, NetworkError, TimeoutError } from './api/errors';
 import { systemClock, type Clock } from './api/rateLimiter';
 import { jobKey, type JobSpec } from './jobs';
-import { buildJobStatus, type JobStatus } from './model';
+import { buildJobStatus, statusNotes, type JobStatus } from './model';
 
 /** No maximum is documented for the ID list; a sibling API (DeleteDtsJobs) caps at 10, so stay there. */
 export const MAX_BATCH_SIZE = 10;
@@ -162,7 +162,9 @@ export async function queryJobStatuses(jobs: readonly JobSpec[], source: StatusL
       const serverNow = result.serverDate ?? now();
       notes.push(...result.notes.map((message) => ({ region: batch.region, message })));
       for (const id of ids) {
-        statuses.set(jobKey({ id, region: batch.region }), buildJobStatus(id, batch.region, result.jobs.get(id), serverNow, options.lagWarningSeconds));
+        const status = buildJobStatus(id, batch.region, result.jobs.get(id), serverNow, options.lagWarningSeconds);
+        statuses.set(jobKey({ id, region: batch.region }), status);
+        notes.push(...statusNotes(status).map((message) => ({ region: batch.region, message })));
       }
       return undefined;
     } catch (e) {

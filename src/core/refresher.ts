@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describeProxy, DtsClient, STATUS_LIST_ACTION, type AttemptEvent, type ClientOptions, type StatusListSource } from './api/client';
-import { CredentialsNotFoundError, DtsError } from './api/errors';
+import { BadInputError, CredentialsNotFoundError, DtsError } from './api/errors';
 import { maskAccessKeyId, type ResolvedCredentials } from './credentials';
 import type { RefreshOutcome, RefreshReason } from './poller';
 import { queryJobStatuses } from './query';
@@ -42,6 +42,8 @@ export class Refresher {
   private clientKey: string | undefined;
   private lastSource: string | undefined;
   private lastEndpoint: string | undefined;
+  /** Credential warnings (a config file others can write) are logged once, not on every refresh. */
+  private readonly warned = new Set<string>();
   /** Aborts the refresh in flight when the extension shuts down, so no request outlives it. */
   private readonly shutdown = new AbortController();
 
@@ -55,6 +57,11 @@ export class Refresher {
       return 'ok';
     }
     const now = this.deps.now ?? (() => new Date());
+    if (settings.endpointRefusal) {
+      store.failAll(toQueryError(new BadInputError(settings.endpointRefusal)));
+      log.error(`Refresh (${reason}) refused: ${settings.endpointRefusal}`);
+      return 'failed';
+    }
     let resolved: ResolvedCredentials;
     try {
       resolved = await this.deps.credentials();
@@ -75,6 +82,12 @@ export class Refresher {
       log.info(`Using credentials from ${resolved.source} (AccessKey ID ${maskAccessKeyId(resolved.credentials.accessKeyId)})`);
       this.lastSource = resolved.source;
     }
+    for (const warning of resolved.warnings ?? []) {
+      if (!this.warned.has(warning)) {
+        this.warned.add(warning);
+        log.warn(warning);
+      }
+    }
     store.setCredentialsSource(resolved.source);
     const client = this.clientFor(settings, resolved);
     store.setRefreshing(true, now());
@@ -87,6 +100,9 @@ export class Refresher {
         `Refresh (${reason}): ${found} of ${settings.jobs.length} jobs answered` +
           `${snapshot.errors.length ? `, ${snapshot.errors.length} batch${snapshot.errors.length === 1 ? '' : 'es'} failed` : ''} in ${Date.now() - started} ms`,
       );
+      for (const note of snapshot.notes) {
+        log.warn(`[${note.region}] ${note.message}`);
+      }
       for (const failure of snapshot.errors) {
         log.error(`[${failure.region}] ${failure.jobIds.length} job${failure.jobIds.length === 1 ? '' : 's'} not refreshed: ${failure.error.message}`);
       }
@@ -105,7 +121,7 @@ export class Refresher {
     // A digest, so the secret is not kept around in one more string.
     const key = createHash('sha256')
       .update(
-        JSON.stringify([settings.endpoint, settings.httpProxy, settings.signatureVersion, settings.requestTimeoutSeconds, c.accessKeyId, c.accessKeySecret, c.securityToken]),
+        JSON.stringify([settings.endpoint, settings.allowInsecureEndpoint, settings.httpProxy, settings.signatureVersion, settings.requestTimeoutSeconds, c.accessKeyId, c.accessKeySecret, c.securityToken]),
       )
       .digest('hex');
     if (this.client && key === this.clientKey) {
@@ -116,6 +132,7 @@ export class Refresher {
     this.client = create({
       credentials: c,
       endpoint: settings.endpoint,
+      allowInsecureHttp: settings.allowInsecureEndpoint,
       proxy: settings.httpProxy,
       signatureVersion: settings.signatureVersion,
       timeoutMs: settings.requestTimeoutSeconds * 1000,

@@ -73,7 +73,7 @@ describe('requests through a proxy', () => {
   const remoteEndpoint = (): string => targetUrl.replace('127.0.0.1', 'dts.proxy-test.invalid');
 
   it('goes through HTTP_PROXY from the environment when no proxy is given', async () => {
-    client = new DtsClient({ credentials, endpoint: remoteEndpoint(), dispatcher: defaultDispatcher(undefined, { HTTP_PROXY: proxyUrl }), maxAttempts: 1 });
+    client = new DtsClient({ credentials, endpoint: remoteEndpoint(), allowInsecureHttp: true, dispatcher: defaultDispatcher(undefined, { HTTP_PROXY: proxyUrl }), maxAttempts: 1 });
     const result = await client.describeSynchronizationJobStatusList(['dtsjob0001'], 'cn-hangzhou');
     assert.equal(result.requestId, 'req-proxy');
     assert.equal(seen.length, 1);
@@ -81,7 +81,7 @@ describe('requests through a proxy', () => {
 
   it('skips the environment proxy for hosts in NO_PROXY', async () => {
     const dispatcher = defaultDispatcher(undefined, { HTTP_PROXY: proxyUrl, NO_PROXY: 'dts.proxy-test.invalid' });
-    client = new DtsClient({ credentials, endpoint: remoteEndpoint(), dispatcher, maxAttempts: 1 });
+    client = new DtsClient({ credentials, endpoint: remoteEndpoint(), allowInsecureHttp: true, dispatcher, maxAttempts: 1 });
     await assert.rejects(client.describeSynchronizationJobStatusList(['dtsjob0001'], 'cn-hangzhou'), /Host not found|Network error/);
     assert.equal(seen.length, 0, 'the proxy was not asked');
     await dispatcher.close();

@@ -152,7 +152,7 @@ export class DtsClient implements StatusListSource {
     deadline?: Deadline,
   ): Promise<StatusListResult> {
     const params = { SynchronizationJobIdListJsonStr: JSON.stringify(ids), RegionId: region };
-    return this.call(STATUS_LIST_ACTION, params, region, ids.length, signal, (r) => interpretStatusListResponse(r.status, r.headers, r.body), deadline);
+    return this.call(STATUS_LIST_ACTION, params, region, ids.length, signal, (r) => interpretStatusListResponse(r.status, r.headers, r.body, this.options.credentials), deadline);
   }
 
   /**
