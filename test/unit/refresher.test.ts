@@ -203,6 +203,44 @@ describe('refresher', () => {
     });
   });
 
+  describe('hostile answers and settings', () => {
+    it('refuses a plain-http endpoint that is not loopback: an error for every job and the log, no client, no request', async () => {
+      const t = setup({ settings: { jobs: ['dtsjob0001'], endpoint: 'http://gateway.example.com:8080' } });
+      assert.equal(await t.refresher.refresh('manual'), 'failed');
+      assert.equal(t.clients.length, 0);
+      const job = t.store.state.jobs[0];
+      assert.match(job.error?.message ?? t.store.state.failure?.message ?? '', /uses plain http:\/\/ .*cleartext/);
+      assert.ok(t.log.lines.some((l) => l.level === 'error' && /refused: dtsSync\.endpoint: .*cleartext/.test(l.message)), t.log.all.join('\n'));
+    });
+
+    it('sends to a plain-http endpoint once dtsSync.allowInsecureEndpoint opts in', async () => {
+      const t = setup({ settings: { jobs: ['dtsjob0001'], endpoint: 'http://gateway.example.com:8080', allowInsecureEndpoint: true } });
+      assert.equal(await t.refresher.refresh('manual'), 'ok');
+      assert.equal(t.clients[0].options.allowInsecureHttp, true);
+      assert.equal(t.clients[0].options.endpoint, 'http://gateway.example.com:8080');
+    });
+
+    it('logs the notes of an answer (duplicates, impossible checkpoints) as warnings with the region', async () => {
+      const t = setup({ settings: { jobs: ['dtsjob0001'] } });
+      t.world.answers['dtsjob0001'] = [{ direction: 'Forward', status: 'Synchronizing', checkpoint: null, checkpointRaw: '99999999999999999999' }];
+      await t.refresher.refresh('manual');
+      assert.ok(
+        t.log.lines.some((l) => l.level === 'warn' && l.message === '[cn-hangzhou] dtsjob0001 Forward: checkpoint "99999999999999999999" is not a plausible time; shown as none'),
+        t.log.all.join('\n'),
+      );
+    });
+
+    it('logs a credential warning (a config file others can write) once, not on every refresh', async () => {
+      const warning = '/home/u/.aliyun/config.json is writable by other users (mode 0666); run chmod 600 /home/u/.aliyun/config.json';
+      const t = setup({
+        credentials: async () => ({ source: 'aliyun CLI profile', credentials: { accessKeyId: ACCESS_KEY_ID, accessKeySecret: SECRET }, warnings: [warning] }),
+      });
+      await t.refresher.refresh('manual');
+      await t.refresher.refresh('interval');
+      assert.equal(t.log.lines.filter((l) => l.level === 'warn' && l.message === warning).length, 1, t.log.all.join('\n'));
+    });
+  });
+
   describe('a failed batch', () => {
     it('keeps the last statuses, marks them stale, logs the error and reports failed', async () => {
       const t = setup({ settings: { jobs: ['dtsjob0001', 'dtsjob0002@cn-shanghai'] } });
