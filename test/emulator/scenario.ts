@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { isValidRegion } from '../../src/core/api/endpoints';
+import { isValidRegion } from '../../src/core/regions';
 
 /** What the emulator knows: who may call it, which jobs exist, and which faults to play. */
 export interface Scenario {

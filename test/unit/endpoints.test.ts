@@ -2,13 +2,12 @@ import * as assert from 'node:assert/strict';
 import {
   assertValidRegion,
   consoleUrl,
-  isValidRegion,
-  KNOWN_REGIONS,
   officialEndpoint,
   parseEndpoint,
   resolveEndpoint,
 } from '../../src/core/api/endpoints';
 import { BadInputError } from '../../src/core/api/errors';
+import { isValidRegion, KNOWN_REGIONS } from '../../src/core/regions';
 
 /**
  * The official SDK's `_endpointMap`, copied entry for entry: aliyun/alibabacloud-typescript-sdk

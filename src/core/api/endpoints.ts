@@ -1,3 +1,5 @@
+import * as l10n from '@vscode/l10n';
+import { regionProblem } from '../regions';
 import { quoteUntrusted } from '../safeText';
 import { BadInputError } from './errors';
 
@@ -20,25 +22,6 @@ const CENTRAL_REGIONS: ReadonlySet<string> = new Set([
   'cn-wulanchabu', 'cn-yushanfang', 'cn-zhangbei-na61-b01', 'cn-zhangjiakou-na62-a01', 'cn-zhengzhou-nebula-1',
   'eu-west-1-oxs', 'rus-west-1-pop',
 ]);
-
-/** DTS's documented public regions, offered when adding a job (all in the SDK map); any well-formed ID still works. */
-export const KNOWN_REGIONS: readonly string[] = [
-  'cn-hangzhou', 'cn-shanghai', 'cn-qingdao', 'cn-beijing', 'cn-zhangjiakou', 'cn-huhehaote', 'cn-wulanchabu',
-  'cn-shenzhen', 'cn-heyuan', 'cn-guangzhou', 'cn-chengdu', 'cn-hongkong', 'ap-northeast-1', 'ap-northeast-2',
-  'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-3', 'ap-southeast-5', 'ap-southeast-6', 'ap-southeast-7',
-  'ap-south-1', 'us-west-1', 'us-east-1', 'eu-west-1', 'eu-central-1', 'me-east-1', 'me-central-1',
-];
-
-const REGION_PATTERN = /^[a-z]{2,}(-[a-z0-9]+){1,4}$/;
-
-export function isValidRegion(region: string): boolean {
-  return REGION_PATTERN.test(region);
-}
-
-/** Why a text is not a region ID, or undefined when it is one. */
-export function regionProblem(region: string): string | undefined {
-  return isValidRegion(region) ? undefined : `${quoteUntrusted(region)} is not a region ID (expected something like cn-hangzhou)`;
-}
 
 export function assertValidRegion(region: string): void {
   const problem = regionProblem(region);
@@ -76,28 +59,30 @@ export function isLoopbackHost(hostname: string): boolean {
 export function parseEndpoint(raw: string, policy: EndpointPolicy = {}): URL {
   // A user name or password may hold a secret with any character in it (`/`, `#`, `?`): never quote such input.
   if (raw.includes('@')) {
-    throw new BadInputError('The endpoint must not contain a user name or password (it is not repeated here)');
+    throw new BadInputError(l10n.t('The endpoint must not contain a user name or password (it is not repeated here)'));
   }
   const shown = quoteUntrusted(raw);
   let url: URL;
   try {
     url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `https://${raw}`);
   } catch {
-    throw new BadInputError(`The endpoint ${shown} is not a URL (expected https://host[:port])`);
+    throw new BadInputError(l10n.t('The endpoint {0} is not a URL (expected https://host[:port])', shown));
   }
   if (url.username || url.password) {
-    throw new BadInputError('The endpoint must not contain a user name or password (it is not repeated here)');
+    throw new BadInputError(l10n.t('The endpoint must not contain a user name or password (it is not repeated here)'));
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new BadInputError(`The endpoint ${shown} must use https:// (or http:// for a local emulator)`);
+    throw new BadInputError(l10n.t('The endpoint {0} must use https:// (or http:// for a local emulator)', shown));
   }
   if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
-    throw new BadInputError(`The endpoint ${shown} must be a bare origin such as https://dts.aliyuncs.com`);
+    throw new BadInputError(l10n.t('The endpoint {0} must be a bare origin such as https://dts.aliyuncs.com', shown));
   }
   if (url.protocol === 'http:' && !isLoopbackHost(url.hostname) && !policy.allowInsecureHttp) {
     throw new BadInputError(
-      `The endpoint ${quoteUntrusted(url.origin)} uses plain http:// to a host that is not this machine: signed requests would travel in cleartext. ` +
-        'Use https://, or opt in with --allow-insecure-http (CLI) or dtsSync.allowInsecureEndpoint (extension)',
+      l10n.t(
+        'The endpoint {0} uses plain http:// to a host that is not this machine: signed requests would travel in cleartext. Use https://, or opt in with --allow-insecure-http (CLI) or dtsSync.allowInsecureEndpoint (extension)',
+        quoteUntrusted(url.origin),
+      ),
     );
   }
   return new URL(url.origin);
