@@ -1,30 +1,27 @@
 import { createHash } from 'node:crypto';
 import { describeProxy, DtsClient, STATUS_LIST_ACTION, type AttemptEvent, type ClientOptions, type StatusListSource } from './api/client';
-import { BadInputError, CredentialsNotFoundError, DtsError } from './api/errors';
-import { maskAccessKeyId, type ResolvedCredentials } from './credentials';
+import { BadInputError } from './api/errors';
+import type { ResolvedCredentials } from './credentials';
+import { componentLog, type Log } from './log';
 import type { RefreshOutcome, RefreshReason } from './poller';
 import { queryJobStatuses } from './query';
 import type { Settings } from './settings';
 import { toQueryError, type StatusStore, type Transition } from './store';
 
-export interface Log {
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
-}
-
 export type ClosableSource = StatusListSource & { close(): Promise<void> };
 
 export interface RefresherDeps {
-  readonly settings: () => Settings;
-  /** The provider chain; throws CredentialsNotFoundError when there is nothing to sign with. */
-  readonly credentials: () => Promise<ResolvedCredentials>;
   readonly store: StatusStore;
   readonly log: Log;
   readonly createClient?: (options: ClientOptions) => ClosableSource;
-  readonly onTransitions?: (transitions: Transition[]) => void;
   readonly now?: () => Date;
   readonly userAgent?: string;
+}
+
+/** What one refresh did: `failed` makes the poller back off; transitions are directions that newly failed. */
+export interface RefreshResult {
+  readonly outcome: RefreshOutcome;
+  readonly transitions: readonly Transition[];
 }
 
 /** One log line per HTTP attempt: region, batch size, duration, RequestId, outcome, retry reason. */
@@ -40,37 +37,33 @@ export function formatAttempt(e: AttemptEvent): string {
 export class Refresher {
   private client: ClosableSource | undefined;
   private clientKey: string | undefined;
-  private lastSource: string | undefined;
   private lastEndpoint: string | undefined;
-  /** Credential warnings (a config file others can write) are logged once, not on every refresh. */
-  private readonly warned = new Set<string>();
   /** Aborts the refresh in flight when the extension shuts down, so no request outlives it. */
   private readonly shutdown = new AbortController();
 
-  constructor(private readonly deps: RefresherDeps) {}
+  private readonly log: Log;
+  private readonly clientLog: Log;
 
-  async refresh(reason: RefreshReason, callerSignal?: AbortSignal): Promise<RefreshOutcome> {
-    const { store, log } = this.deps;
-    const signal = callerSignal ? AbortSignal.any([callerSignal, this.shutdown.signal]) : this.shutdown.signal;
-    const settings = this.deps.settings();
+  constructor(private readonly deps: RefresherDeps) {
+    this.log = componentLog(deps.log, 'refresh');
+    this.clientLog = componentLog(deps.log, 'client');
+  }
+
+  /**
+   * One refresh with the settings and credentials the controller holds: the query, then the store updated in one
+   * batch (one change event). Never throws for a failed query: the store shows it.
+   */
+  async refresh(reason: RefreshReason, settings: Settings, resolved: ResolvedCredentials): Promise<RefreshResult> {
+    const { store } = this.deps;
+    const log = this.log;
     if (settings.jobs.length === 0) {
-      return 'ok';
+      return { outcome: 'ok', transitions: [] };
     }
     const now = this.deps.now ?? (() => new Date());
     if (settings.endpointRefusal) {
       store.failAll(toQueryError(new BadInputError(settings.endpointRefusal)));
       log.error(`Refresh (${reason}) refused: ${settings.endpointRefusal}`);
-      return 'failed';
-    }
-    let resolved: ResolvedCredentials;
-    try {
-      resolved = await this.deps.credentials();
-    } catch (e) {
-      const error = e instanceof DtsError ? e : new CredentialsNotFoundError(String(e));
-      store.setCredentialsSource(undefined);
-      store.failAll(toQueryError(error));
-      log.warn(`Refresh (${reason}) skipped: ${error.message}`);
-      return 'failed';
+      return { outcome: 'failed', transitions: [] };
     }
     const endpoint =
       (settings.endpoint ?? 'the official endpoint of each region') + (settings.httpProxy ? ` through the proxy ${describeProxy(settings.httpProxy)}` : '');
@@ -78,23 +71,19 @@ export class Refresher {
       log.info(`Sending requests to ${endpoint}`);
       this.lastEndpoint = endpoint;
     }
-    if (resolved.source !== this.lastSource) {
-      log.info(`Using credentials from ${resolved.source} (AccessKey ID ${maskAccessKeyId(resolved.credentials.accessKeyId)})`);
-      this.lastSource = resolved.source;
-    }
-    for (const warning of resolved.warnings ?? []) {
-      if (!this.warned.has(warning)) {
-        this.warned.add(warning);
-        log.warn(warning);
-      }
-    }
-    store.setCredentialsSource(resolved.source);
     const client = this.clientFor(settings, resolved);
     store.setRefreshing(true, now());
     const started = Date.now();
     try {
-      const snapshot = await queryJobStatuses(settings.jobs, client, { lagWarningSeconds: settings.lagWarningSeconds, now, signal });
-      const transitions = store.applySnapshot(snapshot);
+      const snapshot = await queryJobStatuses(settings.jobs, client, {
+        lagWarningSeconds: settings.lagWarningSeconds,
+        now,
+        signal: this.shutdown.signal,
+      });
+      const transitions = store.batch(() => {
+        store.setCredentialsSource(resolved.source);
+        return store.applySnapshot(snapshot);
+      });
       const found = snapshot.jobs.filter((j) => j.found).length;
       log.info(
         `Refresh (${reason}): ${found} of ${settings.jobs.length} jobs answered` +
@@ -106,10 +95,7 @@ export class Refresher {
       for (const failure of snapshot.errors) {
         log.error(`[${failure.region}] ${failure.jobIds.length} job${failure.jobIds.length === 1 ? '' : 's'} not refreshed: ${failure.error.message}`);
       }
-      if (transitions.length > 0) {
-        this.deps.onTransitions?.(transitions);
-      }
-      return snapshot.errors.length > 0 ? 'failed' : 'ok';
+      return { outcome: snapshot.errors.length > 0 ? 'failed' : 'ok', transitions };
     } finally {
       store.setRefreshing(false);
     }
@@ -137,7 +123,7 @@ export class Refresher {
       signatureVersion: settings.signatureVersion,
       timeoutMs: settings.requestTimeoutSeconds * 1000,
       userAgent: this.deps.userAgent,
-      onAttempt: (e) => (e.outcome === 'ok' ? this.deps.log.info(formatAttempt(e)) : this.deps.log.warn(formatAttempt(e))),
+      onAttempt: (e) => (e.outcome === 'ok' ? this.clientLog.info(formatAttempt(e)) : this.clientLog.warn(formatAttempt(e))),
     });
     this.clientKey = key;
     return this.client;

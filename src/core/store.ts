@@ -1,7 +1,8 @@
 import type { DtsError, ErrorKind } from './api/errors';
 import { jobKey, type JobSpec } from './jobs';
-import { HEALTH_SEVERITY, type DirectionStatus, type Health, type JobStatus } from './model';
+import type { JobStatus } from './model';
 import type { Snapshot } from './query';
+import type { SavedStatus } from './snapshotFormat';
 
 /** An error as views show it: no stack, no request, just what the user can act on. */
 export interface QueryError {
@@ -45,22 +46,12 @@ export interface Transition {
   readonly status: string;
 }
 
-export interface PersistedSnapshot {
-  readonly version: 1;
-  readonly jobs: readonly {
-    readonly id: string;
-    readonly region: string;
-    readonly fetchedAt: string;
-    readonly found: boolean;
-    readonly health: Health;
-    readonly directions: readonly {
-      readonly direction: string;
-      readonly status: string;
-      readonly health: Health;
-      readonly checkpoint: string | null;
-      readonly lagSeconds: number | null;
-    }[];
-  }[];
+/** What one change event changed, so a view redraws only that. */
+export interface StoreChange {
+  /** `jobKey`s of the job rows whose content changed. */
+  readonly jobs: ReadonlySet<string>;
+  /** The job list, the credentials, the failure or the settings problems changed: everything may look different. */
+  readonly all: boolean;
 }
 
 interface Entry {
@@ -71,7 +62,22 @@ interface Entry {
   fresh: boolean;
 }
 
-/** The snapshot every view reads, and the one change event they listen to. Never calls the network. */
+/** Everything a row shows that can change: a refresh that changes none of it is no change. */
+function rowSignature(e: Entry): string {
+  return JSON.stringify([
+    e.spec.name,
+    e.status?.found,
+    e.status?.health,
+    e.status?.directions.map((d) => [d.direction, d.status, d.health, d.checkpoint?.getTime(), d.lagSeconds, d.checkpointRaw, d.aheadSeconds]),
+    e.error?.message,
+    e.status !== undefined && !e.fresh,
+  ]);
+}
+
+/**
+ * The live state every view reads. One change event per batch of updates (a whole refresh is one batch), and only
+ * when something a view shows changed; the refresh progress has its own event. Never calls the network.
+ */
 export class StatusStore {
   private entries: Entry[] = [];
   private refreshing = false;
@@ -79,12 +85,22 @@ export class StatusStore {
   private credentialsSource: string | undefined;
   private failure: QueryError | undefined;
   private settingsProblems: readonly string[] = [];
-  private readonly listeners = new Set<(state: StoreState) => void>();
+  private readonly listeners = new Set<(state: StoreState, change: StoreChange) => void>();
+  private readonly progressListeners = new Set<(state: StoreState) => void>();
   private cached: StoreState | undefined;
+  private depth = 0;
+  private pendingJobs = new Set<string>();
+  private pendingAll = false;
 
-  onDidChange(listener: (state: StoreState) => void): { dispose(): void } {
+  onDidChange(listener: (state: StoreState, change: StoreChange) => void): { dispose(): void } {
     this.listeners.add(listener);
     return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  /** A refresh started or ended: only what shows progress (the status bar's spinner) listens. */
+  onDidChangeProgress(listener: (state: StoreState) => void): { dispose(): void } {
+    this.progressListeners.add(listener);
+    return { dispose: () => this.progressListeners.delete(listener) };
   }
 
   get state(): StoreState {
@@ -105,12 +121,50 @@ export class StatusStore {
     return this.cached;
   }
 
-  private changed(): void {
+  /** Runs several updates as one: listeners hear about them once, at the end. */
+  batch<T>(updates: () => T): T {
+    this.depth++;
+    try {
+      return updates();
+    } finally {
+      this.depth--;
+      this.flush();
+    }
+  }
+
+  private touched(keys: Iterable<string>, all = false): void {
     this.cached = undefined;
+    for (const key of keys) {
+      this.pendingJobs.add(key);
+    }
+    this.pendingAll ||= all;
+    this.flush();
+  }
+
+  private flush(): void {
+    if (this.depth > 0 || (!this.pendingAll && this.pendingJobs.size === 0)) {
+      return;
+    }
+    const change: StoreChange = { jobs: this.pendingJobs, all: this.pendingAll };
+    this.pendingJobs = new Set();
+    this.pendingAll = false;
     const state = this.state;
     for (const listener of [...this.listeners]) {
-      listener(state);
+      listener(state, change);
     }
+  }
+
+  /** Applies `update` to every entry and records the rows whose content it changed. */
+  private updateEntries(update: (entry: Entry) => void): void {
+    const changed: string[] = [];
+    for (const entry of this.entries) {
+      const before = rowSignature(entry);
+      update(entry);
+      if (rowSignature(entry) !== before) {
+        changed.push(jobKey(entry.spec));
+      }
+    }
+    this.touched(changed);
   }
 
   /** The configured jobs; statuses of jobs that stay configured are kept (also when only the name changed). */
@@ -121,12 +175,15 @@ export class StatusStore {
       return old ? { ...old, spec } : { spec, fresh: false };
     });
     this.settingsProblems = settingsProblems;
-    this.changed();
+    this.touched([], true);
   }
 
   setCredentialsSource(source: string | undefined): void {
+    if (source === this.credentialsSource) {
+      return;
+    }
     this.credentialsSource = source;
-    this.changed();
+    this.touched([], true);
   }
 
   setRefreshing(refreshing: boolean, at?: Date): void {
@@ -134,7 +191,11 @@ export class StatusStore {
     if (refreshing && at) {
       this.lastAttemptAt = at;
     }
-    this.changed();
+    this.cached = undefined;
+    const state = this.state;
+    for (const listener of [...this.progressListeners]) {
+      listener(state);
+    }
   }
 
   /** Applies a refresh's result: answered jobs get their new status, jobs of failed batches keep theirs, marked stale. */
@@ -147,85 +208,54 @@ export class StatusStore {
       }
     }
     const transitions: Transition[] = [];
-    for (const entry of this.entries) {
-      const key = jobKey(entry.spec);
-      const status = statuses.get(key);
-      if (status) {
-        transitions.push(...newErrors(entry.spec, entry.status, status));
-        entry.status = status;
-        entry.fetchedAt = snapshot.checkedAt;
-        entry.error = undefined;
-        entry.fresh = true;
-      } else {
-        entry.error = errors.get(key);
-        entry.fresh = false;
+    this.batch(() => {
+      if (this.failure) {
+        this.failure = undefined;
+        this.touched([], true);
       }
-    }
-    this.failure = undefined;
-    this.changed();
+      this.updateEntries((entry) => {
+        const key = jobKey(entry.spec);
+        const status = statuses.get(key);
+        if (status) {
+          transitions.push(...newErrors(entry.spec, entry.status, status));
+          entry.status = status;
+          entry.fetchedAt = snapshot.checkedAt;
+          entry.error = undefined;
+          entry.fresh = true;
+        } else {
+          entry.error = errors.get(key);
+          entry.fresh = false;
+        }
+      });
+    });
     return transitions;
   }
 
   /** A failure before any request (no credentials, bad settings): every job keeps its status, marked stale. */
   failAll(error: QueryError): void {
-    for (const entry of this.entries) {
-      entry.error = error;
-      entry.fresh = false;
-    }
-    this.failure = error;
-    this.changed();
-  }
-
-  toPersisted(): PersistedSnapshot {
-    return {
-      version: 1,
-      jobs: this.entries.flatMap((e) =>
-        e.status && e.fetchedAt
-          ? [
-              {
-                id: e.spec.id,
-                region: e.spec.region,
-                fetchedAt: e.fetchedAt.toISOString(),
-                found: e.status.found,
-                health: e.status.health,
-                directions: e.status.directions.map((d) => ({
-                  direction: d.direction,
-                  status: d.status,
-                  health: d.health,
-                  checkpoint: d.checkpoint?.toISOString() ?? null,
-                  lagSeconds: d.lagSeconds,
-                })),
-              },
-            ]
-          : [],
-      ),
-    };
+    this.batch(() => {
+      if (this.failure?.message !== error.message) {
+        this.failure = error;
+        this.touched([], true);
+      }
+      this.updateEntries((entry) => {
+        entry.error = error;
+        entry.fresh = false;
+      });
+    });
   }
 
   /** Restores the last session's statuses for jobs still configured, marked stale until the next refresh. */
-  restore(persisted: unknown): void {
-    if (!isPersisted(persisted)) {
-      return;
-    }
-    const byKey = new Map(persisted.jobs.map((j) => [jobKey(j), j]));
-    for (const entry of this.entries) {
-      const saved = byKey.get(jobKey(entry.spec));
-      if (!saved || entry.status) {
-        continue;
+  restore(saved: ReadonlyMap<string, SavedStatus>): void {
+    this.updateEntries((entry) => {
+      const found = saved.get(jobKey(entry.spec));
+      if (!found || entry.status) {
+        return;
       }
-      entry.fetchedAt = new Date(saved.fetchedAt);
+      entry.fetchedAt = found.fetchedAt;
       entry.fresh = false;
-      entry.status = {
-        jobId: saved.id,
-        region: saved.region,
-        found: saved.found,
-        health: saved.health,
-        directions: saved.directions.map(
-          (d): DirectionStatus => ({ ...d, checkpoint: d.checkpoint === null ? null : new Date(d.checkpoint) }),
-        ),
-      };
-    }
-    this.changed();
+      entry.status = found.status;
+    });
   }
 }
 
@@ -234,42 +264,4 @@ function newErrors(spec: JobSpec, before: JobStatus | undefined, after: JobStatu
   return after.directions
     .filter((d) => d.health === 'error' && !wasError.has(d.direction))
     .map((d) => ({ job: spec, direction: d.direction, status: d.status }));
-}
-
-const HEALTHS: ReadonlySet<unknown> = new Set<Health>(HEALTH_SEVERITY);
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
-}
-
-function isDateString(value: unknown): boolean {
-  return typeof value === 'string' && !Number.isNaN(new Date(value).getTime());
-}
-
-/** The persisted snapshot comes from an older version or a hand-edited state file: check every field. */
-function isPersisted(value: unknown): value is PersistedSnapshot {
-  return (
-    isRecord(value) &&
-    value['version'] === 1 &&
-    Array.isArray(value['jobs']) &&
-    value['jobs'].every(
-      (j: unknown) =>
-        isRecord(j) &&
-        typeof j['id'] === 'string' &&
-        typeof j['region'] === 'string' &&
-        typeof j['found'] === 'boolean' &&
-        HEALTHS.has(j['health']) &&
-        isDateString(j['fetchedAt']) &&
-        Array.isArray(j['directions']) &&
-        j['directions'].every(
-          (d: unknown) =>
-            isRecord(d) &&
-            typeof d['direction'] === 'string' &&
-            typeof d['status'] === 'string' &&
-            HEALTHS.has(d['health']) &&
-            (d['checkpoint'] === null || isDateString(d['checkpoint'])) &&
-            (d['lagSeconds'] === null || (typeof d['lagSeconds'] === 'number' && Number.isFinite(d['lagSeconds']))),
-        ),
-    )
-  );
 }

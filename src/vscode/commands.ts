@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { consoleUrl, KNOWN_REGIONS } from '../core/api/endpoints';
 import { credentialsProblem } from '../core/credentials';
 import { jobKey, jobRefProblem, parseJobRef, regionProblem, type JobSpec } from '../core/jobs';
-import type { Poller } from '../core/poller';
+import type { Controller } from '../core/controller';
 import type { StatusStore } from '../core/store';
 import type { ExtensionLog } from './log';
 import { SecretStorageUnavailableError, type SecretCredentials } from './secrets';
@@ -11,7 +11,7 @@ import type { JobsNode } from './treeView';
 
 export interface CommandDeps {
   readonly store: StatusStore;
-  readonly poller: Poller;
+  readonly controller: Controller;
   readonly secrets: SecretCredentials;
   readonly log: ExtensionLog;
 }
@@ -167,10 +167,10 @@ async function removeJob(deps: CommandDeps, node?: JobsNode): Promise<void> {
 }
 
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
-  const { store, poller, log } = deps;
+  const { store, controller, log } = deps;
   return [
     vscode.commands.registerCommand('dtsSync.refresh', () =>
-      vscode.window.withProgress({ location: { viewId: 'dtsSync.jobs' } }, () => poller.refresh('manual')),
+      vscode.window.withProgress({ location: { viewId: 'dtsSync.jobs' } }, () => controller.refresh()),
     ),
     vscode.commands.registerCommand('dtsSync.setCredentials', () => setCredentials(deps)),
     vscode.commands.registerCommand('dtsSync.clearCredentials', () => clearCredentials(deps)),

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Log } from '../core/refresher';
+import type { Log } from '../core/log';
 import { safeText } from '../core/safeText';
 
 /**
@@ -23,6 +23,10 @@ export class ExtensionLog implements Log, vscode.Disposable {
 
   error(message: string): void {
     this.channel.error(safeText(message));
+  }
+
+  trace(message: string): void {
+    this.channel.trace(safeText(message));
   }
 
   show(): void {

@@ -22,6 +22,8 @@ export class SecretStorageUnavailableError extends Error {
 
 /** The AccessKey stored by "Set AccessKey…": one SecretStorage entry holding ID, secret and optional STS token. */
 export class SecretCredentials {
+  private reportedUnavailable = false;
+
   constructor(private readonly secrets: vscode.SecretStorage) {}
 
   readonly onDidChange = (listener: () => void): vscode.Disposable =>
@@ -91,7 +93,11 @@ export class SecretCredentials {
           return credentials ? { credentials, source: SECRET_STORAGE_SOURCE } : undefined;
         } catch (e) {
           if (e instanceof SecretStorageUnavailableError) {
-            onUnavailable(e);
+            // Said once per session: the chain is looked up on every refresh.
+            if (!this.reportedUnavailable) {
+              this.reportedUnavailable = true;
+              onUnavailable(e);
+            }
             return undefined;
           }
           throw e;

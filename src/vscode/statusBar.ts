@@ -5,7 +5,7 @@ import { statusBarModel } from '../core/views/statusBar';
 /** The one status-bar item `dtsSync.status`; its text and colour come from `statusBarModel`. */
 export class StatusBar implements vscode.Disposable {
   readonly item: vscode.StatusBarItem;
-  private readonly subscription: { dispose(): void };
+  private readonly subscriptions: { dispose(): void }[];
 
   constructor(
     private readonly store: StatusStore,
@@ -14,7 +14,8 @@ export class StatusBar implements vscode.Disposable {
     this.item = vscode.window.createStatusBarItem('dtsSync.status', vscode.StatusBarAlignment.Left, 50);
     this.item.name = 'DTS Sync Status';
     this.item.command = 'workbench.view.extension.dtsSync';
-    this.subscription = store.onDidChange(() => this.update());
+    // The spinner follows the refresh's progress; everything else follows the statuses.
+    this.subscriptions = [store.onDidChange(() => this.update()), store.onDidChangeProgress(() => this.update())];
     this.update();
   }
 
@@ -32,7 +33,7 @@ export class StatusBar implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.subscription.dispose();
+    this.subscriptions.forEach((s) => s.dispose());
     this.item.dispose();
   }
 }

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import type { JobSpec } from '../core/jobs';
-import type { JobView, StatusStore } from '../core/store';
+import { jobKey, type JobSpec } from '../core/jobs';
+import type { JobView, StatusStore, StoreChange } from '../core/store';
 import type { IconSpec } from '../core/views/health';
 import { directionItems, errorBadge, errorItem, jobItem, viewMessage, type ItemModel } from '../core/views/tree';
 
@@ -28,21 +28,49 @@ export function toTreeItem(model: ItemModel, command?: vscode.Command): vscode.T
   return item;
 }
 
-/** Reads the store; never calls the network and never prompts. The welcome views cover the empty states. */
+/**
+ * Reads the store; never calls the network and never prompts. The welcome views cover the empty states. Job rows are
+ * found by key, not by search, and a refresh that changed some rows redraws only those.
+ */
 export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vscode.Disposable {
-  private readonly emitter = new vscode.EventEmitter<JobsNode | undefined>();
+  private readonly emitter = new vscode.EventEmitter<JobsNode | JobsNode[] | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
   private readonly subscription: { dispose(): void };
+  /** One node object per job: VS Code finds the rows to redraw by the identity of the element it was given. */
+  private nodes = new Map<string, JobsNode & { kind: 'job' }>();
+  private views = new Map<string, JobView>();
 
   constructor(
     private readonly store: StatusStore,
     private readonly now: () => Date = () => new Date(),
   ) {
-    this.subscription = store.onDidChange(() => this.emitter.fire(undefined));
+    this.index();
+    this.subscription = store.onDidChange((_state, change) => this.changed(change));
   }
 
-  private find(job: JobSpec): JobView | undefined {
-    return this.store.state.jobs.find((j) => j.spec.id === job.id && j.spec.region === job.region);
+  private index(): void {
+    const nodes = new Map<string, JobsNode & { kind: 'job' }>();
+    this.views = new Map();
+    for (const view of this.store.state.jobs) {
+      const key = jobKey(view.spec);
+      const existing = this.nodes.get(key);
+      // A renamed job keeps its row (same key), but the node must carry the new spec.
+      nodes.set(key, existing && existing.job === view.spec ? existing : { kind: 'job', job: view.spec });
+      this.views.set(key, view);
+    }
+    this.nodes = nodes;
+  }
+
+  private changed(change: StoreChange): void {
+    this.index();
+    if (change.all) {
+      this.emitter.fire(undefined);
+      return;
+    }
+    const rows = [...change.jobs].flatMap((key) => this.nodes.get(key) ?? []);
+    if (rows.length > 0) {
+      this.emitter.fire(rows);
+    }
   }
 
   getChildren(node?: JobsNode): JobsNode[] {
@@ -52,17 +80,17 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
       if (!state.credentialsSource) {
         return [];
       }
-      const rows: JobsNode[] = state.jobs.map((j) => ({ kind: 'job', job: j.spec }));
+      const rows: JobsNode[] = [...this.nodes.values()];
       return errorItem(state) ? [{ kind: 'error' }, ...rows] : rows;
     }
     if (node.kind === 'job') {
-      return (this.find(node.job)?.status?.directions ?? []).map((d) => ({ kind: 'direction', job: node.job, direction: d.direction }));
+      return (this.views.get(jobKey(node.job))?.status?.directions ?? []).map((d) => ({ kind: 'direction', job: node.job, direction: d.direction }));
     }
     return [];
   }
 
   getParent(node: JobsNode): JobsNode | undefined {
-    return node.kind === 'direction' ? { kind: 'job', job: node.job } : undefined;
+    return node.kind === 'direction' ? this.nodes.get(jobKey(node.job)) : undefined;
   }
 
   /** What a row shows, as the pure presenters computed it. */
@@ -72,22 +100,23 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     if (node.kind === 'error') {
       return errorItem(state);
     }
-    const view = this.find(node.job);
+    const view = this.views.get(jobKey(node.job));
     if (!view) {
       return undefined;
     }
     if (node.kind === 'job') {
       return jobItem(view, ctx, state.credentialsSource);
     }
-    return directionItems(view, ctx).find((d) => d.label === node.direction);
+    const index = view.status?.directions.findIndex((d) => d.direction === node.direction) ?? -1;
+    return index < 0 ? undefined : directionItems(view, ctx)[index];
   }
 
   getTreeItem(node: JobsNode): vscode.TreeItem {
     const model = this.describe(node);
     if (!model) {
-      return new vscode.TreeItem('(removed)');
+      return new vscode.TreeItem(vscode.l10n.t('(removed)'));
     }
-    const command = node.kind === 'error' ? { command: 'dtsSync.showLog', title: 'Show Log' } : undefined;
+    const command = node.kind === 'error' ? { command: 'dtsSync.showLog', title: vscode.l10n.t('Show Log') } : undefined;
     return toTreeItem(model, command);
   }
 

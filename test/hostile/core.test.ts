@@ -12,6 +12,7 @@ import { DtsClient } from '../../src/core/api/client';
 import { DtsError } from '../../src/core/api/errors';
 import type { JobSpec } from '../../src/core/jobs';
 import { queryJobStatuses, type Snapshot } from '../../src/core/query';
+import { parsePersisted, toPersisted } from '../../src/core/snapshotFormat';
 import { StatusStore, type StoreState, type Transition } from '../../src/core/store';
 import { statusBarModel, type StatusBarModel } from '../../src/core/views/statusBar';
 import { directionItems, errorItem, jobItem, viewMessage, type ItemModel, type PresentContext } from '../../src/core/views/tree';
@@ -302,11 +303,11 @@ function present(jobs: readonly JobSpec[], snapshot: Snapshot): Presented {
   store.setRefreshing(false);
   const state = store.state;
   const ctx: PresentContext = { now: new Date(), timeZone: 'UTC' };
-  const persisted = JSON.stringify(store.toPersisted());
+  const persisted = JSON.stringify(toPersisted(store.state.jobs));
   // The next session restores what this one saved.
   const restored = new StatusStore();
   restored.setJobs(jobs);
-  restored.restore(JSON.parse(persisted));
+  restored.restore(parsePersisted(JSON.parse(persisted)));
   return {
     state,
     transitions,

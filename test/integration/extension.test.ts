@@ -1,6 +1,11 @@
+/**
+ * The extension in a real extension host, through its adapters (commands, settings reader, tree provider, status
+ * bar). Every test sets up what it needs: a fresh emulator scenario, the settings, and the AccessKey or none.
+ */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { TestApi } from '../../src/extension';
+import type { JobsNode } from '../../src/vscode/treeView';
 import { startEmulator, type Emulator } from '../emulator/server';
 import type { Fault } from '../emulator/scenario';
 import { activateExtension, configure, jobNode, JOBS, KEY, rows, SCENARIO, waitFor } from './support';
@@ -16,10 +21,26 @@ const COMMANDS = [
   'dtsSync.showLog',
 ];
 
+const SETTINGS = ['endpoint', 'refreshIntervalSeconds', 'requestTimeoutSeconds', 'notifyOnFailure', 'jobs', 'lagWarningSeconds'];
+
 describe('DTS Sync Status in a real extension host', function () {
   this.timeout(60_000);
   let api: TestApi;
   let emulator: Emulator;
+
+  /** The settings every test starts from: the emulator, manual refresh only, the five demo jobs. */
+  async function baseSettings(jobs: unknown[] = JOBS): Promise<void> {
+    await configure({ endpoint: emulator.url, refreshIntervalSeconds: 0, requestTimeoutSeconds: 1, notifyOnFailure: false, lagWarningSeconds: undefined, jobs });
+    await waitFor('the settings to apply', () => api.store.state.jobs.length === jobs.length);
+  }
+
+  /** An AccessKey stored and every job answered. */
+  async function withStatuses(): Promise<void> {
+    await api.secrets.store(KEY);
+    await waitFor('the stored key to be in use', () => api.store.state.credentialsSource === 'VS Code SecretStorage');
+    await vscode.commands.executeCommand('dtsSync.refresh');
+    await waitFor('every job to have a fresh status', () => api.store.state.jobs.every((j) => j.status !== undefined && !j.stale));
+  }
 
   before(async () => {
     for (const name of ['ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALICLOUD_ACCESS_KEY_ID']) {
@@ -30,19 +51,19 @@ describe('DTS Sync Status in a real extension host', function () {
     api = await activateExtension();
     // Reported, not asserted: timings on these shared machines are noise for a test (npm run bench measures).
     console.log(`      activate() took ${(performance.now() - started).toFixed(1)} ms`);
+  });
+
+  beforeEach(async () => {
+    emulator.setScenario(SCENARIO);
     await api.secrets.clear();
-    await configure({
-      endpoint: emulator.url,
-      refreshIntervalSeconds: 0,
-      requestTimeoutSeconds: 1,
-      notifyOnFailure: false,
-      jobs: JOBS,
-    });
+    await waitFor('no key in use', () => api.store.state.credentialsSource === undefined);
+    await baseSettings();
+    emulator.clearRequests();
   });
 
   after(async () => {
     await api?.secrets.clear();
-    await configure({ endpoint: undefined, refreshIntervalSeconds: undefined, requestTimeoutSeconds: undefined, notifyOnFailure: undefined, jobs: undefined });
+    await configure(Object.fromEntries(SETTINGS.map((key) => [key, undefined])));
     await emulator?.close();
   });
 
@@ -53,10 +74,14 @@ describe('DTS Sync Status in a real extension host', function () {
     }
   });
 
-  it('shows no rows (so the "Set AccessKey…" welcome) while no AccessKey is found', () => {
-    assert.equal(api.store.state.credentialsSource, undefined);
+  it('shows no rows (so the "Set AccessKey…" welcome) while no AccessKey is found, and sends nothing', async () => {
     assert.deepEqual(api.tree.getChildren(), []);
     assert.equal(api.statusBar.item.text, '$(key) DTS: no AccessKey');
+    await configure({ jobs: ['dtsok0000000001'] });
+    await waitFor('the settings to apply', () => api.store.state.jobs.length === 1);
+    await vscode.commands.executeCommand('dtsSync.refresh');
+    assert.equal(emulator.requests.length, 0, 'inactive: neither a settings change nor Refresh queries DTS');
+    assert.equal(api.treeView.message, undefined, 'no refresh error behind the welcome view');
   });
 
   it('fills the tree from DTS once an AccessKey is stored in SecretStorage', async () => {
@@ -81,7 +106,8 @@ describe('DTS Sync Status in a real extension host', function () {
     assert.ok(top.every((r) => r.contextValue === 'job'));
   });
 
-  it('shows one child per direction with its status, lag and checkpoint time', () => {
+  it('shows one child per direction with its status, lag and checkpoint time', async () => {
+    await withStatuses();
     const directions = rows(api, jobNode(api, 'dtstwoway000001'));
     assert.deepEqual(directions.map((r) => r.label), ['Forward', 'Reverse']);
     for (const row of directions) {
@@ -90,41 +116,61 @@ describe('DTS Sync Status in a real extension host', function () {
     }
   });
 
-  it('makes the status bar say how many jobs failed, on the error background', () => {
+  it('makes the status bar say how many jobs failed, on the error background', async () => {
+    await withStatuses();
     assert.equal(api.statusBar.item.text, '$(error) DTS: 1 failed');
     assert.equal((api.statusBar.item.backgroundColor as vscode.ThemeColor).id, 'statusBarItem.errorBackground');
     assert.match(String((api.statusBar.item.tooltip as vscode.MarkdownString).value), /dtsfail00000001/);
     assert.deepEqual(api.treeView.badge, { value: 1, tooltip: '1 DTS job failed' });
   });
 
-  it('turns the status bar to a warning when the failure is gone but a job lags', async () => {
-    await configure({ jobs: ['dtsok0000000001', 'dtslag000000001'] });
-    await waitFor('the job list to shrink', () => api.store.state.jobs.length === 2);
-    await vscode.commands.executeCommand('dtsSync.refresh');
+  it('turns the status bar to a warning when no job failed but one lags', async () => {
+    await baseSettings(['dtsok0000000001', 'dtslag000000001']);
+    await withStatuses();
     assert.equal(api.statusBar.item.text, '$(warning) DTS: 1 needs attention');
     assert.equal((api.statusBar.item.backgroundColor as vscode.ThemeColor).id, 'statusBarItem.warningBackground');
     assert.equal(api.treeView.badge, undefined);
   });
 
-  it('applies a change of dtsSync.jobs without a reload', async () => {
-    await configure({ jobs: ['dtsok0000000001'] });
-    await waitFor('one row', () => rows(api).length === 1 && rows(api));
-    await configure({ jobs: JOBS });
-    await waitFor('the new jobs to be queried', () => api.store.state.jobs.length === 5 && api.store.state.jobs.every((j) => j.status));
-    assert.equal(rows(api).length, 5);
+  it('reads dtsSync.jobs and dtsSync.lagWarningSeconds from the settings without a reload', async () => {
+    await withStatuses();
+    await configure({ jobs: ['dtslag000000001', 'not a job'], lagWarningSeconds: 3600 });
+    await waitFor('the new settings to apply', () => api.store.state.jobs.length === 1 && api.store.state.settingsProblems.length === 1);
+    await vscode.commands.executeCommand('dtsSync.refresh');
+    const [lagging] = rows(api);
+    assert.equal(lagging.icon, 'pass', 'a 15 min lag is within a 1 h threshold');
+    assert.match(api.treeView.message ?? '', /^Ignored settings: dtsSync\.jobs\[1\]: .*"not a job" contains whitespace/);
   });
 
-  it('applies a new refresh interval without a reload', async function () {
+  it('redraws only the rows a refresh changed', async () => {
+    await withStatuses();
+    const fired: (JobsNode | JobsNode[] | undefined)[] = [];
+    const subscription = api.tree.onDidChangeTreeData((e) => fired.push(e));
+    try {
+      emulator.setScenario({
+        ...SCENARIO,
+        jobs: SCENARIO.jobs.map((j) => (j.id === 'dtsfail00000001' ? { ...j, directions: [{ direction: 'Forward', status: 'Synchronizing', lagSeconds: 7200 }] } : j)),
+      });
+      await vscode.commands.executeCommand('dtsSync.refresh');
+      const redrawn = fired.flatMap((e) => (e === undefined ? ['everything'] : (Array.isArray(e) ? e : [e]).map((n) => (n.kind === 'job' ? n.job.id : n.kind))));
+      assert.ok(redrawn.includes('dtsfail00000001'), redrawn.join(', '));
+      assert.ok(!redrawn.includes('everything'), `the whole tree was redrawn: ${redrawn.join(', ')}`);
+      assert.ok(!redrawn.includes('dtsmissing00001'), redrawn.join(', '));
+    } finally {
+      subscription.dispose();
+    }
+  });
+
+  it('refreshes on a timer once an interval is set, without a reload', async function () {
     this.timeout(40_000);
+    await withStatuses();
     await configure({ refreshIntervalSeconds: 10 });
-    // The settings change itself refreshes at once; the timer's refresh is the one after it.
-    await waitFor('the settings refresh to finish', () => !api.poller.isRunning && api.store.state.jobs.every((j) => !j.stale));
-    assert.equal(api.poller.nextDelayMs(), vscode.window.state.focused ? 10_000 : 50_000);
+    await waitFor('the settings refresh to finish', () => !api.controller.poller.isRunning && api.store.state.jobs.every((j) => !j.stale));
+    assert.equal(api.controller.poller.nextDelayMs(), vscode.window.state.focused ? 10_000 : 50_000);
     const before = emulator.requests.length;
     const started = Date.now();
     await waitFor('an automatic refresh', () => emulator.requests.length > before, 25_000);
     assert.ok(Date.now() - started > 5_000, 'the automatic refresh waited for the interval');
-    await configure({ refreshIntervalSeconds: 0 });
   });
 
   const faults: [string, Fault][] = [
@@ -135,6 +181,7 @@ describe('DTS Sync Status in a real extension host', function () {
   ];
   for (const [name, fault] of faults) {
     it(`keeps the last statuses visible and marked stale after ${name}`, async () => {
+      await withStatuses();
       emulator.setScenario({ ...SCENARIO, faults: [fault] });
       await vscode.commands.executeCommand('dtsSync.refresh');
       const [errorRow, ...jobs] = rows(api);
@@ -151,7 +198,24 @@ describe('DTS Sync Status in a real extension host', function () {
     });
   }
 
+  it('Copy Job ID puts the row’s ID on the clipboard', async () => {
+    await withStatuses();
+    await vscode.env.clipboard.writeText('');
+    await vscode.commands.executeCommand('dtsSync.copyJobId', jobNode(api, 'dtslag000000001'));
+    assert.equal(await vscode.env.clipboard.readText(), 'dtslag000000001');
+  });
+
+  it('Remove Job takes the row’s job out of dtsSync.jobs and the tree', async () => {
+    await withStatuses();
+    await vscode.commands.executeCommand('dtsSync.removeJob', jobNode(api, 'dtsmissing00001'));
+    await waitFor('the row to go', () => !rows(api).some((r) => r.label === 'dtsmissing00001'));
+    const configured = vscode.workspace.getConfiguration('dtsSync').get<unknown[]>('jobs') ?? [];
+    assert.equal(configured.length, 4);
+    assert.ok(!configured.includes('dtsmissing00001'));
+  });
+
   it('goes back to the welcome state after Clear AccessKey', async () => {
+    await withStatuses();
     await vscode.commands.executeCommand('dtsSync.clearCredentials');
     await waitFor('the credentials to be gone', () => api.store.state.credentialsSource === undefined);
     await vscode.commands.executeCommand('dtsSync.refresh');

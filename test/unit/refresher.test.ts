@@ -2,9 +2,11 @@ import * as assert from 'node:assert/strict';
 import { STATUS_LIST_ACTION, type AttemptEvent, type ClientOptions } from '../../src/core/api/client';
 import { ServerError, ThrottledError } from '../../src/core/api/errors';
 import type { StatusListResult } from '../../src/core/api/response';
-import { resolveCredentials, type ResolvedCredentials } from '../../src/core/credentials';
+import type { ResolvedCredentials } from '../../src/core/credentials';
 import type { RawDirection } from '../../src/core/model';
-import { formatAttempt, Refresher, type ClosableSource, type Log } from '../../src/core/refresher';
+import type { Log } from '../../src/core/log';
+import type { RefreshOutcome, RefreshReason } from '../../src/core/poller';
+import { formatAttempt, Refresher, type ClosableSource } from '../../src/core/refresher';
 import { parseSettings, type Settings } from '../../src/core/settings';
 import { StatusStore, type Transition } from '../../src/core/store';
 import { jobDescription } from '../../src/core/views/tree';
@@ -101,8 +103,6 @@ function setup(options: { settings?: Record<string, unknown>; credentials?: () =
   const clients: FakeClient[] = [];
   const transitions: Transition[][] = [];
   const refresher = new Refresher({
-    settings: () => settings,
-    credentials: options.credentials ?? (async () => credentials),
     store,
     log,
     now: () => NOW,
@@ -111,7 +111,6 @@ function setup(options: { settings?: Record<string, unknown>; credentials?: () =
       clients.push(client);
       return client;
     },
-    onTransitions: (t) => transitions.push(t),
   });
   store.setJobs(settings.jobs);
   return {
@@ -121,6 +120,14 @@ function setup(options: { settings?: Record<string, unknown>; credentials?: () =
     clients,
     transitions,
     refresher,
+    /** One refresh with the current settings and credentials, as the controller runs it. */
+    async refresh(reason: RefreshReason): Promise<RefreshOutcome> {
+      const result = await refresher.refresh(reason, settings, options.credentials ? await options.credentials() : credentials);
+      if (result.transitions.length > 0) {
+        transitions.push([...result.transitions]);
+      }
+      return result.outcome;
+    },
     setSettings(values: Record<string, unknown>) {
       settings = settingsOf(values);
       store.setJobs(settings.jobs);
@@ -135,7 +142,7 @@ describe('refresher', () => {
   describe('a successful refresh', () => {
     it('fills the store with every job status and reports ok', async () => {
       const t = setup();
-      assert.equal(await t.refresher.refresh('manual'), 'ok');
+      assert.equal(await t.refresh('manual'), 'ok');
       const ctx = { now: NOW, timeZone: 'UTC' };
       assert.deepEqual(
         t.store.state.jobs.map((j) => [j.spec.id, jobDescription(j, ctx)]),
@@ -152,35 +159,35 @@ describe('refresher', () => {
 
     it('asks once for the whole batch while the store shows it is refreshing', async () => {
       const t = setup();
-      await t.refresher.refresh('manual');
+      await t.refresh('manual');
       assert.deepEqual(t.clients[0].calls, [{ ids: ['dtsjob0001', 'dtsjob0002', 'dtsjob0003'], region: 'cn-hangzhou', refreshing: true }]);
     });
 
     it('logs one summary line with the reason and the count of answered jobs', async () => {
       const t = setup();
-      await t.refresher.refresh('interval');
-      const summaries = t.log.all.filter((l) => l.startsWith('Refresh'));
+      await t.refresh('interval');
+      const summaries = t.log.all.filter((l) => l.startsWith('[refresh] Refresh'));
       assert.equal(summaries.length, 1, t.log.all.join('\n'));
-      assert.match(summaries[0], /^Refresh \(interval\): 3 of 3 jobs answered in \d+ ms$/);
+      assert.match(summaries[0], /^\[refresh\] Refresh \(interval\): 3 of 3 jobs answered in \d+ ms$/);
       assert.ok(t.log.lines.every((l) => l.level === 'info'), t.log.all.join('\n'));
     });
 
     it('logs each HTTP attempt', async () => {
       const t = setup();
-      await t.refresher.refresh('manual');
-      assert.ok(t.log.all.includes('[cn-hangzhou] 3 jobs, attempt 1: ok in 12 ms (RequestId REQ-cn-hangzhou)'), t.log.all.join('\n'));
+      await t.refresh('manual');
+      assert.ok(t.log.all.includes('[client] [cn-hangzhou] 3 jobs, attempt 1: ok in 12 ms (RequestId REQ-cn-hangzhou)'), t.log.all.join('\n'));
     });
 
     it('counts a job the API did not return as not answered', async () => {
       const t = setup({ settings: { jobs: ['dtsjob0001', 'dtsgone0009'] } });
-      assert.equal(await t.refresher.refresh('manual'), 'ok');
-      assert.match(t.log.all.find((l) => l.startsWith('Refresh')) ?? '', /^Refresh \(manual\): 1 of 2 jobs answered/);
+      assert.equal(await t.refresh('manual'), 'ok');
+      assert.match(t.log.all.find((l) => l.startsWith('[refresh] Refresh')) ?? '', /^\[refresh\] Refresh \(manual\): 1 of 2 jobs answered/);
       assert.equal(jobDescription(t.store.state.jobs[1], { now: NOW }), 'Not found in cn-hangzhou');
     });
 
     it('builds the client from the settings', async () => {
       const t = setup({ settings: { jobs: ['dtsjob0001'], endpoint: 'http://127.0.0.1:9000', signatureVersion: 'v2', requestTimeoutSeconds: 7 } });
-      await t.refresher.refresh('manual');
+      await t.refresh('manual');
       const o = t.clients[0].options;
       assert.equal(o.endpoint, 'http://127.0.0.1:9000');
       assert.equal(o.signatureVersion, 'v2');
@@ -188,34 +195,27 @@ describe('refresher', () => {
       assert.equal(o.credentials.accessKeyId, ACCESS_KEY_ID);
     });
 
-    it('does nothing, and asks for no credentials, when no job is configured', async () => {
-      let asked = 0;
-      const t = setup({
-        settings: {},
-        credentials: async () => {
-          asked++;
-          throw new Error('not expected');
-        },
-      });
-      assert.equal(await t.refresher.refresh('manual'), 'ok');
-      assert.equal(asked, 0);
+    it('does nothing when no job is configured', async () => {
+      const t = setup({ settings: {} });
+      assert.equal(await t.refresh('manual'), 'ok');
       assert.equal(t.clients.length, 0);
+      assert.deepEqual(t.log.all, []);
     });
   });
 
   describe('hostile answers and settings', () => {
     it('refuses a plain-http endpoint that is not loopback: an error for every job and the log, no client, no request', async () => {
       const t = setup({ settings: { jobs: ['dtsjob0001'], endpoint: 'http://gateway.example.com:8080' } });
-      assert.equal(await t.refresher.refresh('manual'), 'failed');
+      assert.equal(await t.refresh('manual'), 'failed');
       assert.equal(t.clients.length, 0);
       const job = t.store.state.jobs[0];
       assert.match(job.error?.message ?? t.store.state.failure?.message ?? '', /uses plain http:\/\/ .*cleartext/);
-      assert.ok(t.log.lines.some((l) => l.level === 'error' && /refused: dtsSync\.endpoint: .*cleartext/.test(l.message)), t.log.all.join('\n'));
+      assert.ok(t.log.lines.some((l) => l.level === 'error' && /^\[refresh\] Refresh \(manual\) refused: dtsSync\.endpoint: .*cleartext/.test(l.message)), t.log.all.join('\n'));
     });
 
     it('sends to a plain-http endpoint once dtsSync.allowInsecureEndpoint opts in', async () => {
       const t = setup({ settings: { jobs: ['dtsjob0001'], endpoint: 'http://gateway.example.com:8080', allowInsecureEndpoint: true } });
-      assert.equal(await t.refresher.refresh('manual'), 'ok');
+      assert.equal(await t.refresh('manual'), 'ok');
       assert.equal(t.clients[0].options.allowInsecureHttp, true);
       assert.equal(t.clients[0].options.endpoint, 'http://gateway.example.com:8080');
     });
@@ -223,30 +223,20 @@ describe('refresher', () => {
     it('logs the notes of an answer (duplicates, impossible checkpoints) as warnings with the region', async () => {
       const t = setup({ settings: { jobs: ['dtsjob0001'] } });
       t.world.answers['dtsjob0001'] = [{ direction: 'Forward', status: 'Synchronizing', checkpoint: null, checkpointRaw: '99999999999999999999' }];
-      await t.refresher.refresh('manual');
+      await t.refresh('manual');
       assert.ok(
-        t.log.lines.some((l) => l.level === 'warn' && l.message === '[cn-hangzhou] dtsjob0001 Forward: checkpoint "99999999999999999999" is not a plausible time; shown as none'),
+        t.log.lines.some((l) => l.level === 'warn' && l.message === '[refresh] [cn-hangzhou] dtsjob0001 Forward: checkpoint "99999999999999999999" is not a plausible time; shown as none'),
         t.log.all.join('\n'),
       );
-    });
-
-    it('logs a credential warning (a config file others can write) once, not on every refresh', async () => {
-      const warning = '/home/u/.aliyun/config.json is writable by other users (mode 0666); run chmod 600 /home/u/.aliyun/config.json';
-      const t = setup({
-        credentials: async () => ({ source: 'aliyun CLI profile', credentials: { accessKeyId: ACCESS_KEY_ID, accessKeySecret: SECRET }, warnings: [warning] }),
-      });
-      await t.refresher.refresh('manual');
-      await t.refresher.refresh('interval');
-      assert.equal(t.log.lines.filter((l) => l.level === 'warn' && l.message === warning).length, 1, t.log.all.join('\n'));
     });
   });
 
   describe('a failed batch', () => {
     it('keeps the last statuses, marks them stale, logs the error and reports failed', async () => {
       const t = setup({ settings: { jobs: ['dtsjob0001', 'dtsjob0002@cn-shanghai'] } });
-      await t.refresher.refresh('manual');
+      await t.refresh('manual');
       t.world.failRegions['cn-shanghai'] = new ThrottledError({ code: 'Throttling', apiMessage: 'Request was denied.', requestId: 'REQ-T' });
-      assert.equal(await t.refresher.refresh('interval'), 'failed');
+      assert.equal(await t.refresh('interval'), 'failed');
       const shanghai = t.store.state.jobs[1];
       assert.equal(shanghai.stale, true);
       assert.equal(shanghai.status?.health, 'ok');
@@ -254,88 +244,50 @@ describe('refresher', () => {
       assert.equal(t.store.state.jobs[0].stale, false);
       const errors = t.log.lines.filter((l) => l.level === 'error').map((l) => l.message);
       assert.equal(errors.length, 1, errors.join('\n'));
-      assert.match(errors[0], /^\[cn-shanghai\] 1 jobs? not refreshed: Throttled by Alibaba Cloud: Throttling Request was denied\. \(RequestId REQ-T\)$/);
-      assert.match(t.log.all.filter((l) => l.startsWith('Refresh'))[1], /^Refresh \(interval\): 1 of 2 jobs answered, 1 batch failed in \d+ ms$/);
+      assert.match(errors[0], /^\[refresh\] \[cn-shanghai\] 1 jobs? not refreshed: Throttled by Alibaba Cloud: Throttling Request was denied\. \(RequestId REQ-T\)$/);
+      assert.match(t.log.all.filter((l) => l.startsWith('[refresh] Refresh'))[1], /^\[refresh\] Refresh \(interval\): 1 of 2 jobs answered, 1 batch failed in \d+ ms$/);
     });
 
     it('says "1 job", not "1 jobs", when a batch of one was not refreshed', async () => {
       const t = setup({ settings: { jobs: ['dtsjob0001', 'dtsjob0002@cn-shanghai'] } });
       t.world.failRegions['cn-shanghai'] = new ThrottledError({ code: 'Throttling', requestId: 'REQ-T' });
-      await t.refresher.refresh('manual');
+      await t.refresh('manual');
       const errors = t.log.lines.filter((l) => l.level === 'error').map((l) => l.message);
-      assert.deepEqual(errors, ['[cn-shanghai] 1 job not refreshed: Throttled by Alibaba Cloud: Throttling (RequestId REQ-T)']);
+      assert.deepEqual(errors, ['[refresh] [cn-shanghai] 1 job not refreshed: Throttled by Alibaba Cloud: Throttling (RequestId REQ-T)']);
     });
 
     it('says how many jobs of a larger batch were not refreshed', async () => {
       const t = setup();
       t.world.failRegions['cn-hangzhou'] = new ThrottledError({ code: 'Throttling' });
-      await t.refresher.refresh('manual');
+      await t.refresh('manual');
       const errors = t.log.lines.filter((l) => l.level === 'error').map((l) => l.message);
-      assert.deepEqual(errors, ['[cn-hangzhou] 3 jobs not refreshed: Throttled by Alibaba Cloud: Throttling']);
+      assert.deepEqual(errors, ['[refresh] [cn-hangzhou] 3 jobs not refreshed: Throttled by Alibaba Cloud: Throttling']);
     });
 
     it('logs a retried attempt as a warning with the retry reason', async () => {
       const t = setup();
       t.world.failRegions['cn-hangzhou'] = new ServerError({ code: 'ServiceUnavailable', httpStatus: 503, requestId: 'REQ-S' });
-      await t.refresher.refresh('manual');
+      await t.refresh('manual');
       const warnings = t.log.lines.filter((l) => l.level === 'warn').map((l) => l.message);
       assert.ok(
         warnings.includes(
-          '[cn-hangzhou] 3 jobs, attempt 1: ServiceUnavailable in 12 ms (RequestId REQ-S); retrying in 1.5 s: DTS server error (HTTP 503): ServiceUnavailable (RequestId REQ-S)',
+          '[client] [cn-hangzhou] 3 jobs, attempt 1: ServiceUnavailable in 12 ms (RequestId REQ-S); retrying in 1.5 s: DTS server error (HTTP 503): ServiceUnavailable (RequestId REQ-S)',
         ),
         warnings.join('\n'),
       );
     });
   });
 
-  describe('missing credentials', () => {
-    const missing = () => resolveCredentials([{ description: 'SecretStorage', resolve: async () => undefined }]);
-
-    it('fails every job with the CredentialsNotFound message and reports failed', async () => {
-      const t = setup({ credentials: missing });
-      assert.equal(await t.refresher.refresh('startup'), 'failed');
-      const state = t.store.state;
-      assert.equal(state.failure?.code, 'CredentialsNotFound');
-      assert.equal(state.failure?.message, 'No Alibaba Cloud credentials found. Looked in SecretStorage.');
-      assert.ok(state.jobs.every((j) => j.error?.code === 'CredentialsNotFound'));
-      assert.equal(state.credentialsSource, undefined);
-      assert.equal(state.refreshing, false);
-      assert.equal(t.clients.length, 0, 'no request is made');
-      assert.deepEqual(t.log.lines, [{ level: 'warn', message: 'Refresh (startup) skipped: No Alibaba Cloud credentials found. Looked in SecretStorage.' }]);
-    });
-
-    it('keeps the statuses of an earlier refresh, marked stale', async () => {
-      let gone = false;
-      const creds: ResolvedCredentials = { source: 'SecretStorage', credentials: { accessKeyId: ACCESS_KEY_ID, accessKeySecret: SECRET } };
-      const t = setup({ credentials: async () => (gone ? missing() : creds) });
-      await t.refresher.refresh('manual');
-      gone = true;
-      await t.refresher.refresh('credentials');
-      assert.ok(t.store.state.jobs.every((j) => j.status?.health !== undefined && j.stale));
-    });
-
-    it('treats any other error from the provider chain as credentials not found', async () => {
-      const t = setup({
-        credentials: async () => {
-          throw new Error('keychain locked');
-        },
-      });
-      assert.equal(await t.refresher.refresh('manual'), 'failed');
-      assert.equal(t.store.state.failure?.code, 'CredentialsNotFound');
-      assert.match(t.store.state.failure?.message ?? '', /keychain locked/);
-    });
-  });
-
   describe('secrets', () => {
     it('never writes the AccessKey secret or the full AccessKey ID to the log or the store', async () => {
       const t = setup({ settings: { jobs: ['dtsjob0001', 'dtsjob0002@cn-shanghai'] } });
-      await t.refresher.refresh('startup');
+      await t.refresh('startup');
       t.world.failRegions['cn-shanghai'] = new ThrottledError({ code: 'Throttling', requestId: 'REQ-T' });
-      await t.refresher.refresh('interval');
+      await t.refresh('interval');
       t.setCredentials({ source: 'environment', credentials: { accessKeyId: ACCESS_KEY_ID, accessKeySecret: SECRET, securityToken: `${SECRET}-token` } });
-      await t.refresher.refresh('credentials');
+      await t.refresh('credentials');
       t.setSettings({ jobs: ['dtsjob0001'], endpoint: 'http://127.0.0.1:9000' });
-      await t.refresher.refresh('settings');
+      await t.refresh('settings');
       assert.ok(t.log.lines.length > 5, 'the scenario produced log lines');
       for (const line of t.log.all) {
         assert.ok(!line.includes(SECRET), `secret in: ${line}`);
@@ -344,26 +296,15 @@ describe('refresher', () => {
       const stored = JSON.stringify(t.store.state);
       assert.ok(!stored.includes(SECRET));
     });
-
-    it('logs where the credentials came from with the AccessKey ID masked, once per source', async () => {
-      const t = setup();
-      await t.refresher.refresh('startup');
-      await t.refresher.refresh('interval');
-      const using = t.log.all.filter((l) => l.startsWith('Using credentials'));
-      assert.deepEqual(using, ['Using credentials from SecretStorage (AccessKey ID LTAI****0001)']);
-      t.setCredentials({ source: 'environment', credentials: { accessKeyId: 'LTAI5tOTHERKEY0002', accessKeySecret: SECRET } });
-      await t.refresher.refresh('credentials');
-      assert.equal(t.log.all.filter((l) => l.startsWith('Using credentials'))[1], 'Using credentials from environment (AccessKey ID LTAI****0002)');
-    });
   });
 
   describe('the client', () => {
     it('is reused while settings and credentials are unchanged', async () => {
       const t = setup();
-      await t.refresher.refresh('startup');
-      await t.refresher.refresh('interval');
+      await t.refresh('startup');
+      await t.refresh('interval');
       t.setSettings({ jobs: [{ id: 'dtsjob0001', name: 'orders' }, 'dtsjob0002'] });
-      await t.refresher.refresh('settings');
+      await t.refresh('settings');
       assert.equal(t.clients.length, 1);
       assert.equal(t.clients[0].closed, false);
       assert.equal(t.clients[0].calls.length, 3);
@@ -371,9 +312,9 @@ describe('refresher', () => {
 
     it('is recreated, and the old one closed, when the endpoint changes', async () => {
       const t = setup();
-      await t.refresher.refresh('startup');
+      await t.refresh('startup');
       t.setSettings({ jobs: ['dtsjob0001'], endpoint: 'http://127.0.0.1:9000' });
-      await t.refresher.refresh('settings');
+      await t.refresh('settings');
       assert.equal(t.clients.length, 2);
       assert.equal(t.clients[0].closed, true);
       assert.equal(t.clients[1].closed, false);
@@ -383,11 +324,11 @@ describe('refresher', () => {
 
     it('is recreated when the signature version or the timeout changes', async () => {
       const t = setup();
-      await t.refresher.refresh('startup');
+      await t.refresh('startup');
       t.setSettings({ jobs: ['dtsjob0001'], signatureVersion: 'v2' });
-      await t.refresher.refresh('settings');
+      await t.refresh('settings');
       t.setSettings({ jobs: ['dtsjob0001'], signatureVersion: 'v2', requestTimeoutSeconds: 30 });
-      await t.refresher.refresh('settings');
+      await t.refresh('settings');
       assert.equal(t.clients.length, 3);
       assert.deepEqual(
         t.clients.map((c) => c.closed),
@@ -397,9 +338,9 @@ describe('refresher', () => {
 
     it('is recreated when the AccessKey secret changes, even with the same ID and source', async () => {
       const t = setup();
-      await t.refresher.refresh('startup');
+      await t.refresh('startup');
       t.setCredentials({ source: 'SecretStorage', credentials: { accessKeyId: ACCESS_KEY_ID, accessKeySecret: `${SECRET}-rotated` } });
-      await t.refresher.refresh('credentials');
+      await t.refresh('credentials');
       assert.equal(t.clients.length, 2);
       assert.equal(t.clients[0].closed, true);
       assert.equal(t.clients[1].options.credentials.accessKeySecret, `${SECRET}-rotated`);
@@ -407,16 +348,16 @@ describe('refresher', () => {
 
     it('is recreated when the AccessKey ID changes', async () => {
       const t = setup();
-      await t.refresher.refresh('startup');
+      await t.refresh('startup');
       t.setCredentials({ source: 'SecretStorage', credentials: { accessKeyId: 'LTAI5tOTHERKEY0002', accessKeySecret: SECRET } });
-      await t.refresher.refresh('credentials');
+      await t.refresh('credentials');
       assert.equal(t.clients.length, 2);
       assert.equal(t.clients[0].closed, true);
     });
 
     it('is closed on dispose', async () => {
       const t = setup();
-      await t.refresher.refresh('startup');
+      await t.refresh('startup');
       await t.refresher.dispose();
       assert.equal(t.clients[0].closed, true);
     });
@@ -425,11 +366,11 @@ describe('refresher', () => {
   describe('transitions', () => {
     it('passes a direction newly entering error to onTransitions, once', async () => {
       const t = setup();
-      await t.refresher.refresh('startup');
+      await t.refresh('startup');
       assert.deepEqual(t.transitions, [], 'nothing is in error yet');
       t.world.answers['dtsjob0002'] = [{ direction: 'Forward', status: 'Failed', checkpoint: null }];
-      await t.refresher.refresh('interval');
-      await t.refresher.refresh('interval');
+      await t.refresh('interval');
+      await t.refresh('interval');
       assert.deepEqual(t.transitions, [[{ job: { id: 'dtsjob0002', region: 'cn-hangzhou' }, direction: 'Forward', status: 'Failed' }]]);
     });
   });
@@ -466,9 +407,9 @@ describe('refresher', () => {
   });
   it('aborts the refresh in flight when disposed, keeping the last statuses and closing the client', async () => {
     const t = setup();
-    await t.refresher.refresh('manual');
+    await t.refresh('manual');
     t.world.hang = true;
-    const pending = t.refresher.refresh('interval');
+    const pending = t.refresh('interval');
     await new Promise((resolve) => setImmediate(resolve));
     await t.refresher.dispose();
     await assert.rejects(pending, /shutting down/);
@@ -480,8 +421,6 @@ describe('refresher', () => {
     const t = setup({ settings: { jobs: ['dtsjob0001'] } });
     const proxied = parseSettings((key) => (key === 'jobs' ? ['dtsjob0001'] : undefined), 'http://ops:s3cret-proxy@proxy.corp:3128');
     const refresher = new Refresher({
-      settings: () => proxied,
-      credentials: async () => ({ source: 'SecretStorage', credentials: { accessKeyId: ACCESS_KEY_ID, accessKeySecret: SECRET } }),
       store: t.store,
       log: t.log,
       createClient: (o) => {
@@ -490,10 +429,10 @@ describe('refresher', () => {
         return client;
       },
     });
-    await refresher.refresh('manual');
+    await refresher.refresh('manual', proxied, { source: 'SecretStorage', credentials: { accessKeyId: ACCESS_KEY_ID, accessKeySecret: SECRET } });
     const client = t.clients[t.clients.length - 1];
     assert.equal(client.options.proxy, 'http://ops:s3cret-proxy@proxy.corp:3128');
-    assert.ok(t.log.all.some((m) => m === 'Sending requests to the official endpoint of each region through the proxy http://proxy.corp:3128'), t.log.all.join('\n'));
+    assert.ok(t.log.all.some((m) => m === '[refresh] Sending requests to the official endpoint of each region through the proxy http://proxy.corp:3128'), t.log.all.join('\n'));
     assert.ok(!t.log.all.join('\n').includes('s3cret-proxy'));
   });
 });

@@ -78,6 +78,8 @@ describe('SecretStorage credentials', () => {
     const resolved = await secrets.provider((e) => reported.push(e)).resolve();
     assert.equal(resolved, undefined, 'the chain goes on to the environment and the profile');
     assert.equal(reported.length, 1);
+    assert.equal(await secrets.provider((e) => reported.push(e)).resolve(), undefined);
+    assert.equal(reported.length, 1, 'said once per session, not on every lookup');
     assert.match(reported[0].message, /could not use its secret storage \(Cannot create an item in a locked collection\)/);
     assert.match(reported[0].message, /ALIBABA_CLOUD_ACCESS_KEY_ID/);
     assert.match(reported[0].message, /~\/\.aliyun\/config\.json/);

@@ -3,7 +3,8 @@ import { CredentialsNotFoundError, ThrottledError } from '../../src/core/api/err
 import type { JobSpec } from '../../src/core/jobs';
 import { buildJobStatus, type JobStatus, type RawDirection } from '../../src/core/model';
 import type { Snapshot } from '../../src/core/query';
-import { StatusStore, toQueryError, type StoreState } from '../../src/core/store';
+import { parsePersisted, toPersisted } from '../../src/core/snapshotFormat';
+import { StatusStore, toQueryError, type StoreChange, type StoreState } from '../../src/core/store';
 import { jobDescription, jobItem } from '../../src/core/views/tree';
 
 const T0 = new Date('2024-05-01T12:00:00Z');
@@ -256,9 +257,9 @@ describe('store', () => {
     }
 
     it('round-trips statuses through JSON, reviving dates, and marks restored statuses stale', () => {
-      const saved = JSON.parse(JSON.stringify(persistedStore().toPersisted())) as unknown;
+      const saved = JSON.parse(JSON.stringify(toPersisted(persistedStore().state.jobs))) as unknown;
       const restored = storeWith([A, B, C]);
-      restored.restore(saved);
+      restored.restore(parsePersisted(saved));
       const a = find(restored.state, A);
       assert.ok(a?.status);
       assert.ok(a.fetchedAt instanceof Date);
@@ -278,16 +279,14 @@ describe('store', () => {
 
     it('persists only jobs with a status', () => {
       assert.deepEqual(
-        persistedStore()
-          .toPersisted()
-          .jobs.map((j) => j.id),
+        toPersisted(persistedStore().state.jobs).jobs.map((j) => j.id),
         ['dtsjobA001', 'dtsjobB001'],
       );
     });
 
     it('ignores saved jobs that are no longer configured', () => {
       const restored = storeWith([C, { id: A.id, region: 'cn-beijing' }]);
-      restored.restore(persistedStore().toPersisted());
+      restored.restore(parsePersisted(toPersisted(persistedStore().state.jobs)));
       assert.deepEqual(
         restored.state.jobs.map((j) => j.status),
         [undefined, undefined],
@@ -295,7 +294,7 @@ describe('store', () => {
     });
 
     it('does not overwrite a status that is already newer', () => {
-      const saved = persistedStore().toPersisted();
+      const saved = parsePersisted(toPersisted(persistedStore().state.jobs));
       const store = storeWith([A]);
       store.applySnapshot(snapshot(T2, [status(A, [sync(T2)], T2)]));
       store.restore(saved);
@@ -337,7 +336,8 @@ describe('store', () => {
       for (const [what, value] of Object.entries(garbage)) {
         it(what, () => {
           const store = storeWith([A]);
-          assert.doesNotThrow(() => store.restore(value));
+          assert.doesNotThrow(() => store.restore(parsePersisted(value)));
+          assert.equal(parsePersisted(value).size, 0);
           const [a] = store.state.jobs;
           for (const d of a.status?.directions ?? []) {
             assert.ok(d.checkpoint === null || !Number.isNaN(d.checkpoint.getTime()), `restored an invalid checkpoint: ${String(d.checkpoint)}`);
@@ -352,26 +352,56 @@ describe('store', () => {
   });
 
   describe('change events and state', () => {
-    it('tells listeners about every change, with the new state', () => {
+    it('tells listeners once per batch, with the new state and what changed', () => {
       const store = new StatusStore();
+      const seen: { state: StoreState; change: StoreChange }[] = [];
+      store.onDidChange((state, change) => seen.push({ state, change }));
+      store.setJobs([A, B]);
+      store.batch(() => {
+        store.setCredentialsSource('SecretStorage');
+        store.applySnapshot(snapshot(T0, [status(A, [sync(T0)]), status(B, [sync(T0)])]));
+      });
+      assert.equal(seen.length, 2);
+      assert.equal(seen[0].change.all, true);
+      assert.equal(seen[1].state.credentialsSource, 'SecretStorage');
+      assert.equal(seen[1].state.jobs[0].status?.health, 'ok');
+      assert.equal(seen[1], seen.at(-1));
+      assert.equal(seen[1].state, store.state, 'listeners get the same object the store then returns');
+    });
+
+    it('says which rows changed, and stays silent when a refresh changed nothing a row shows', () => {
+      const store = storeWith([A, B]);
+      store.setCredentialsSource('SecretStorage');
+      store.applySnapshot(snapshot(T0, [status(A, [sync(T0)]), status(B, [sync(T0)])]));
+      const changes: StoreChange[] = [];
+      store.onDidChange((_state, change) => changes.push(change));
+      store.applySnapshot(snapshot(T1, [status(A, [sync(T0)]), status(B, [sync(T1, 'Forward')], T1)]));
+      store.applySnapshot(snapshot(T1, [status(A, [sync(T0)]), status(B, [sync(T1, 'Forward')], T1)]));
+      assert.equal(changes.length, 1, 'the identical second answer is no change');
+      assert.deepEqual([...changes[0].jobs], ['dtsjobB001@cn-shanghai']);
+      assert.equal(changes[0].all, false);
+    });
+
+    it('reports the refresh progress on its own event, not as a change of the statuses', () => {
+      const store = storeWith([A]);
+      let changes = 0;
+      const progress: boolean[] = [];
+      store.onDidChange(() => changes++);
+      store.onDidChangeProgress((s) => progress.push(s.refreshing));
+      store.setRefreshing(true, T0);
+      store.setRefreshing(false);
+      assert.deepEqual(progress, [true, false]);
+      assert.equal(changes, 0);
+      assert.equal(store.state.lastAttemptAt?.getTime(), T0.getTime(), 'the last attempt time stays after the refresh ends');
+    });
+
+    it('records a failure for every job in one event', () => {
+      const store = storeWith([A, B]);
       const seen: StoreState[] = [];
       store.onDidChange((s) => seen.push(s));
-      store.setJobs([A]);
-      store.setCredentialsSource('SecretStorage');
-      store.setRefreshing(true, T0);
-      store.applySnapshot(snapshot(T0, [status(A, [sync(T0)])]));
-      store.setRefreshing(false);
       store.failAll(toQueryError(new CredentialsNotFoundError('No AccessKey found')));
-      assert.equal(seen.length, 6);
-      assert.equal(seen[0].jobs.length, 1);
-      assert.equal(seen[1].credentialsSource, 'SecretStorage');
-      assert.equal(seen[2].refreshing, true);
-      assert.equal(seen[2].lastAttemptAt?.getTime(), T0.getTime());
-      assert.equal(seen[3].jobs[0].status?.health, 'ok');
-      assert.equal(seen[4].refreshing, false);
-      assert.equal(seen[4].lastAttemptAt?.getTime(), T0.getTime(), 'the last attempt time stays after the refresh ends');
-      assert.equal(seen[5].failure?.message, 'No AccessKey found');
-      assert.equal(seen[5], store.state, 'listeners get the same object the store then returns');
+      assert.equal(seen.length, 1);
+      assert.equal(seen[0].failure?.message, 'No AccessKey found');
     });
 
     it('stops telling a listener once it is disposed', () => {
