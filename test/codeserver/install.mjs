@@ -11,6 +11,7 @@ export const CODE_SERVER_VERSION = '4.100.3';
 
 export const DEBIAN_PACKAGES = [
   'libkrb5-dev', 'libx11-dev', 'libxkbfile-dev', 'libsecret-1-dev', 'pkg-config', 'ripgrep', 'chromium',
+  'fonts-wqy-microhei', // Chinese glyphs for the zh-cn browser test's screenshots (Debian's Chromium ships none)
 ];
 
 const MARKER = '.install-complete';

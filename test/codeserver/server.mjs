@@ -77,12 +77,35 @@ function killGroup(pid, signal) {
 }
 
 /**
+ * Makes `locale` (e.g. 'zh-cn') a display language this user-data dir can use, as an installed language pack would.
+ * `--locale` alone is not enough: code-server resolves the locale against <user-data-dir>/languagepacks.json and
+ * falls back to English (vscode.env.language 'en', no extension bundles) when it is not listed there. That file is
+ * what VS Code writes when a language pack extension is installed; the Microsoft packs are not on npm, so it names a
+ * workbench translation of our own with no entries: the workbench stays English, extensions get `locale`.
+ */
+export async function addDisplayLanguage(userDataDir, locale) {
+  const translations = join(userDataDir, 'display-language', `${locale}.json`);
+  await mkdir(join(userDataDir, 'display-language'), { recursive: true });
+  await writeFile(translations, JSON.stringify({ version: '1.0.0', contents: {} }));
+  const packs = {
+    [locale]: {
+      hash: `dts-tests-${locale}-1`, // code-server caches the generated messages under clp/<hash>.<locale>
+      extensions: [{ extensionIdentifier: { id: `dts-tests.language-pack-${locale}` }, version: '0.0.1' }],
+      translations: { vscode: translations },
+      label: locale,
+    },
+  };
+  await writeFile(join(userDataDir, 'languagepacks.json'), JSON.stringify(packs, null, 2));
+}
+
+/**
  * Starts code-server in its own process group and resolves once /healthz answers.
  * `env` is added to this process's environment; it reaches the extension host as process.env.
+ * `locale` (e.g. 'zh-cn') is the display language: the extension sees it as vscode.env.language.
  * Returns { url, port, pid, logFile, logTail(), exited, stop() }; stop() ends the whole group, extension hosts included.
  */
 export async function startCodeServer({
-  userDataDir, extensionsDir, folder, env = {}, settings = {}, port, startTimeoutMs = 60_000,
+  userDataDir, extensionsDir, folder, env = {}, settings = {}, port, locale, startTimeoutMs = 60_000,
 }) {
   const { entry } = await ensureCodeServer();
   userDataDir = resolve(userDataDir);
@@ -97,6 +120,10 @@ export async function startCodeServer({
     '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--config', config,
     '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--ignore-last-opened',
   ];
+  if (locale && locale !== 'en') {
+    await addDisplayLanguage(userDataDir, locale);
+    args.push('--locale', locale);
+  }
   if (folder) args.push(resolve(folder));
 
   const logFile = join(userDataDir, 'code-server.log');

@@ -8,9 +8,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 export const CONTAINER_TITLE = 'DTS Sync';
 export const STATUS_ITEM_ID = 'dts-tools.dts-sync-status.dtsSync.status';
 
+/** The activity-bar entry of the view container titled `title` (its aria-label starts with the title). */
+export const activityEntry = (title = CONTAINER_TITLE) => `.activitybar .action-item a[aria-label^="${title}"]`;
+
 export const SEL = {
   workbench: '.monaco-workbench',
-  activityEntry: `.activitybar .action-item a[aria-label^="${CONTAINER_TITLE}"]`,
+  activityEntry: activityEntry(),
   explorerEntry: '.activitybar .action-item a[aria-label^="Explorer"]',
   sidebar: '[id="workbench.parts.sidebar"]',
   editorPart: '[id="workbench.parts.editor"]',
@@ -62,12 +65,15 @@ export function screenshotter(page, dir) {
   return shot;
 }
 
-/** Loads the workbench and resolves once the activity bar shows the DTS Sync entry; returns the seconds it took. */
-export async function openWorkbench(page, url, { timeoutMs = 90_000 } = {}) {
+/**
+ * Loads the workbench and resolves once the activity bar shows the DTS Sync entry (titled `containerTitle`, which
+ * differs in another display language); returns the seconds it took.
+ */
+export async function openWorkbench(page, url, { timeoutMs = 90_000, containerTitle = CONTAINER_TITLE } = {}) {
   const started = performance.now();
   await page.goto(url, { waitUntil: 'domcontentloaded', timeout: timeoutMs });
   await page.locator(SEL.workbench).waitFor({ state: 'visible', timeout: timeoutMs });
-  await page.locator(SEL.activityEntry).waitFor({ state: 'visible', timeout: timeoutMs });
+  await page.locator(activityEntry(containerTitle)).waitFor({ state: 'visible', timeout: timeoutMs });
   return (performance.now() - started) / 1000;
 }
 
@@ -78,19 +84,24 @@ async function isActive(page, entrySelector) {
   return checked && (await page.locator(SEL.sidebar).isVisible());
 }
 
+/** The sidebar's title names the container (the workbench shows it in capitals). */
+const namesContainer = (text, title) => text.toUpperCase().includes(title.toUpperCase());
+
 /** Shows the DTS Sync view container; clicking its entry when it is already active would close it, so look first. */
-export async function openDtsView(page) {
-  if (!(await isActive(page, SEL.activityEntry))) {
-    await page.locator(SEL.activityEntry).click();
+export async function openDtsView(page, { containerTitle = CONTAINER_TITLE } = {}) {
+  const entry = activityEntry(containerTitle);
+  if (!(await isActive(page, entry))) {
+    await page.locator(entry).click();
   }
-  await waitUntil('the DTS Sync view to be shown', () => isActive(page, SEL.activityEntry), Boolean);
-  await waitUntil('the sidebar title to name DTS Sync', () => page.locator(SEL.sidebarTitle).innerText(), (t) =>
-    /DTS SYNC/i.test(t),
+  await waitUntil(`the ${containerTitle} view to be shown`, () => isActive(page, entry), Boolean);
+  await waitUntil(`the sidebar title to name ${containerTitle}`, () => page.locator(SEL.sidebarTitle).innerText(), (t) =>
+    namesContainer(t, containerTitle),
   );
 }
 
-export async function dtsViewVisible(page) {
-  return (await isActive(page, SEL.activityEntry)) && /DTS SYNC/i.test(await page.locator(SEL.sidebarTitle).innerText());
+export async function dtsViewVisible(page, { containerTitle = CONTAINER_TITLE } = {}) {
+  return (await isActive(page, activityEntry(containerTitle))) &&
+    namesContainer(await page.locator(SEL.sidebarTitle).innerText(), containerTitle);
 }
 
 /** Shows the Explorer instead (to leave the DTS view). */
