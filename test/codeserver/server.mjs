@@ -123,6 +123,9 @@ export async function startCodeServer({
   if (locale && locale !== 'en') {
     await addDisplayLanguage(userDataDir, locale);
     args.push('--locale', locale);
+  } else {
+    // A kept user-data dir (the demo's) may list one from an earlier run, which a browser's Accept-Language could pick.
+    await rm(join(userDataDir, 'languagepacks.json'), { force: true });
   }
   if (folder) args.push(resolve(folder));
 

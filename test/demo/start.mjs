@@ -1,12 +1,13 @@
 // `npm start`: a local demo of the packaged extension in a real VS Code (code-server) against the DTS emulator.
 // Needs out/test/emulator (npm run compile) and dts-sync-status.vsix (npm run package); builds nothing itself.
 //
-//   node test/demo/start.mjs [--port 8080] [--emulator-port 8765] [--scenario test/emulator/demo.json]
+//   node test/demo/start.mjs [--port 8080] [--emulator-port 8765] [--scenario test/emulator/demo.json] [--locale zh-cn]
 //
 // The emulator plays the scenario (reloaded when the file changes); code-server gets the freshly packaged .vsix in
 // a dedicated extensions dir under the cache (~/.cache/dts-sync-status/demo, or $DTS_TEST_CACHE/demo), user
 // settings listing the scenario's jobs, machine settings pointing dtsSync.endpoint at the emulator, and the
-// scenario's AccessKey in ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET. Ctrl-C stops everything.
+// scenario's AccessKey in ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET. --locale zh-cn shows it in Simplified Chinese
+// (`npm start -- --locale zh-cn`). Ctrl-C stops everything.
 import { unwatchFile, watchFile } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -27,11 +28,12 @@ const { values: args } = parseArgs({
     port: { type: 'string', default: String(DEFAULT_PORT) },
     'emulator-port': { type: 'string', default: String(DEFAULT_EMULATOR_PORT) },
     scenario: { type: 'string', default: DEMO_SCENARIO },
+    locale: { type: 'string', default: 'en' },
     help: { type: 'boolean', short: 'h' },
   },
 });
 if (args.help) {
-  console.log('usage: node test/demo/start.mjs [--port 8080] [--emulator-port 8765] [--scenario file.json]');
+  console.log('usage: node test/demo/start.mjs [--port 8080] [--emulator-port 8765] [--scenario file.json] [--locale zh-cn]');
   process.exit(0);
 }
 
@@ -77,6 +79,7 @@ process.once('SIGINT', () => stop(0));
 process.once('SIGTERM', () => stop(0));
 
 try {
+  if (!/^[a-z]{2,3}(-[a-z0-9]{2,8})*$/i.test(args.locale)) throw new Error('--locale takes a language tag such as zh-cn');
   const vsix = checkVsix();
   const { startEmulator, loadScenario } = emulatorModule();
   scenarioPath = resolve(args.scenario);
@@ -125,6 +128,7 @@ try {
     extensionsDir,
     folder: join(demoDir, 'workspace'),
     port,
+    locale: args.locale,
     env: cleanEnv({ ALIBABA_CLOUD_ACCESS_KEY_ID: key.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: key.accessKeySecret }),
     settings: { 'dtsSync.jobs': jobs, 'workbench.startupEditor': 'none' },
   });
@@ -142,6 +146,7 @@ try {
              in the workbench stores another one, which then takes precedence)
   settings   ${tilde(join(userDataDir, 'User', 'settings.json'))} (dtsSync.jobs)
              ${tilde(join(userDataDir, 'Machine', 'settings.json'))} (dtsSync.endpoint)
+  language   ${args.locale}${args.locale === 'en' ? ' (npm start -- --locale zh-cn for Simplified Chinese)' : ''}
   log        ${tilde(server.logFile)}
 
   Open ${server.url}/ in a browser and click the DTS Sync icon in the activity bar.
