@@ -1,8 +1,10 @@
+import * as l10n from '@vscode/l10n';
 import { parseArgs } from 'node:util';
 import { parseEndpoint } from '../core/api/endpoints';
-import { BadInputError } from '../core/api/errors';
 import type { SignatureVersion } from '../core/api/signing';
-import { parseJobRef, regionProblem, type JobSpec } from '../core/jobs';
+import { InvalidInputError } from '../core/inputError';
+import { parseJobRef, type JobSpec } from '../core/jobs';
+import { regionProblem } from '../core/regions';
 import { quoteUntrusted, safeText } from '../core/safeText';
 import { DEFAULT_SETTINGS, MAX_LAG_WARNING_SECONDS, MAX_REQUEST_TIMEOUT_SECONDS, MIN_REQUEST_TIMEOUT_SECONDS } from '../core/settings';
 
@@ -13,20 +15,23 @@ export const DEFAULT_TIMEOUT_SECONDS = DEFAULT_SETTINGS.requestTimeoutSeconds;
 export const DEFAULT_DEADLINE_SECONDS = 60;
 export const MAX_DEADLINE_SECONDS = 3600;
 
-export const USAGE = `Usage: dts-sync-status [options] JOB_ID[@REGION]...
+/** The help text, in the UI language; option names and environment variables stay as typed. */
+export function usage(): string {
+  return l10n.t(
+    `Usage: dts-sync-status [options] JOB_ID[@REGION]...
 
 Shows the status of Alibaba Cloud DTS synchronization jobs, one line per direction.
 
 Options:
   --region R                 region of jobs given without @REGION
-                             (default: $ALIBABA_CLOUD_REGION_ID, else ${DEFAULT_REGION})
+                             (default: $ALIBABA_CLOUD_REGION_ID, else {0})
   --endpoint URL             send every request to URL instead of the official endpoint
   --signature-version v3|v2  request signature version (default: v3)
-  --timeout SECONDS          per-attempt timeout, ${MIN_REQUEST_TIMEOUT_SECONDS}-${MAX_REQUEST_TIMEOUT_SECONDS} (default: ${DEFAULT_TIMEOUT_SECONDS})
-  --deadline SECONDS         the whole run ends after this, 1-${MAX_DEADLINE_SECONDS}; jobs still unanswered are
-                             reported as timeouts (default: ${DEFAULT_DEADLINE_SECONDS})
+  --timeout SECONDS          per-attempt timeout, {1}-{2} (default: {3})
+  --deadline SECONDS         the whole run ends after this, 1-{4}; jobs still unanswered are
+                             reported as timeouts (default: {5})
   --lag-warning SECONDS      lag past which a synchronizing direction is a warning,
-                             0-${MAX_LAG_WARNING_SECONDS} (default: ${DEFAULT_LAG_WARNING_SECONDS})
+                             0-{6} (default: {7})
   --allow-insecure-http      allow an http:// endpoint that is not this machine (signed requests in cleartext)
   --profile NAME             use this aliyun CLI profile in ~/.aliyun/config.json instead of the
                              environment (default: env vars, then $ALIBABA_CLOUD_PROFILE, else current)
@@ -38,7 +43,17 @@ Credentials: ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET and op
 ALIBABA_CLOUD_SECURITY_TOKEN; else the aliyun CLI profile file ~/.aliyun/config.json.
 
 Exit status: 0 all jobs healthy, pending or finished; 1 a job needs attention (warning, error,
-unknown, not found); 2 a query failed or the input was invalid.`;
+unknown, not found); 2 a query failed or the input was invalid.`,
+    DEFAULT_REGION,
+    MIN_REQUEST_TIMEOUT_SECONDS,
+    MAX_REQUEST_TIMEOUT_SECONDS,
+    DEFAULT_TIMEOUT_SECONDS,
+    MAX_DEADLINE_SECONDS,
+    DEFAULT_DEADLINE_SECONDS,
+    MAX_LAG_WARNING_SECONDS,
+    DEFAULT_LAG_WARNING_SECONDS,
+  );
+}
 
 export interface CliOptions {
   readonly command: 'status' | 'help' | 'version';
@@ -60,7 +75,7 @@ function seconds(option: string, value: string | undefined, fallback: number, mi
   }
   const n = Number(value.trim());
   if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max) {
-    throw new BadInputError(`--${option} must be a number of seconds from ${min} to ${max}, got ${quoteUntrusted(value)}`);
+    throw new InvalidInputError(l10n.t('--{0} must be a number of seconds from {1} to {2}, got {3}', option, min, max, quoteUntrusted(value)));
   }
   return n;
 }
@@ -87,11 +102,12 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv): C
       },
     });
   } catch (e) {
-    throw new BadInputError(safeText((e as Error).message.replace(/\. To specify a positional argument.*$/s, '')));
+    // Node's own words (English): the option it names is what matters, and it is quoted as typed.
+    throw new InvalidInputError(safeText((e as Error).message.replace(/\. To specify a positional argument.*$/s, '')));
   }
   const { values, positionals } = parsed;
   const base = {
-    signatureVersion: 'v3' as SignatureVersion,
+    signatureVersion: DEFAULT_SETTINGS.signatureVersion,
     timeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
     deadlineSeconds: DEFAULT_DEADLINE_SECONDS,
     lagWarningSeconds: DEFAULT_LAG_WARNING_SECONDS,
@@ -108,11 +124,11 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv): C
   const region = values.region?.trim() || env['ALIBABA_CLOUD_REGION_ID']?.trim() || DEFAULT_REGION;
   const problem = regionProblem(region);
   if (problem) {
-    throw new BadInputError(`Invalid region: ${problem}`);
+    throw new InvalidInputError(l10n.t('Invalid region: {0}', problem));
   }
-  const signatureVersion = (values['signature-version'] ?? 'v3').toLowerCase();
+  const signatureVersion = (values['signature-version'] ?? DEFAULT_SETTINGS.signatureVersion).toLowerCase();
   if (signatureVersion !== 'v3' && signatureVersion !== 'v2') {
-    throw new BadInputError(`--signature-version must be v3 or v2, got ${quoteUntrusted(values['signature-version'] ?? '')}`);
+    throw new InvalidInputError(l10n.t('--signature-version must be v3 or v2, got {0}', quoteUntrusted(values['signature-version'] ?? '')));
   }
   const allowInsecureHttp = values['allow-insecure-http'] ?? false;
   if (values.endpoint !== undefined) {
@@ -122,7 +138,7 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv): C
   const deadlineSeconds = seconds('deadline', values.deadline, DEFAULT_DEADLINE_SECONDS, 1, MAX_DEADLINE_SECONDS);
   const lagWarningSeconds = seconds('lag-warning', values['lag-warning'], DEFAULT_LAG_WARNING_SECONDS, 0, MAX_LAG_WARNING_SECONDS);
   if (positionals.length === 0) {
-    throw new BadInputError('Give at least one job ID (dts-sync-status --help for usage)');
+    throw new InvalidInputError(l10n.t('Give at least one job ID (dts-sync-status --help for usage)'));
   }
   return {
     command: 'status',

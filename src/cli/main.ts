@@ -1,9 +1,12 @@
+import * as l10n from '@vscode/l10n';
 import { DtsClient } from '../core/api/client';
 import { DtsError } from '../core/api/errors';
 import { aliyunProfileProvider, environmentProvider, resolveCredentials } from '../core/credentials';
+import { InvalidInputError } from '../core/inputError';
+import { configureLocale, configureLocaleFromEnv } from '../core/locale';
 import { queryJobStatuses } from '../core/query';
 import { redactSecrets, safeText, type KnownSecrets } from '../core/safeText';
-import { parseCliArgs, USAGE } from './args';
+import { parseCliArgs, usage } from './args';
 import { exitCodeFor, renderErrors, renderTable, toDocument } from './render';
 import { version } from '../../package.json';
 
@@ -12,6 +15,8 @@ export interface CliIo {
   readonly env: NodeJS.ProcessEnv;
   readonly stdout: { write(text: string): unknown; isTTY?: boolean };
   readonly stderr: { write(text: string): unknown };
+  /** The folder of `bundle.l10n.<lang>.json`; without it every word is English whatever the locale says. */
+  readonly l10nDir?: string;
 }
 
 /** The whole command; returns the exit status instead of exiting so tests can run it in-process. */
@@ -21,10 +26,15 @@ export async function runCli(io: CliIo): Promise<number> {
   let known: KnownSecrets = {};
   const out = (text: string): unknown => io.stdout.write(redactSecrets(text, known));
   const err = (line: string): unknown => io.stderr.write(`${safeText(line, known)}\n`);
+  if (io.l10nDir === undefined) {
+    configureLocale('en');
+  } else {
+    configureLocaleFromEnv(io.env, io.l10nDir);
+  }
   try {
     const options = parseCliArgs(io.argv, io.env);
     if (options.command === 'help') {
-      out(`${USAGE}\n`);
+      out(`${usage()}\n`);
       return 0;
     }
     if (options.command === 'version') {
@@ -37,7 +47,7 @@ export async function runCli(io: CliIo): Promise<number> {
     const { credentials } = resolved;
     known = credentials;
     for (const warning of resolved.warnings ?? []) {
-      err(`warning: ${warning}`);
+      err(l10n.t('warning: {0}', warning));
     }
     client = new DtsClient({
       credentials,
@@ -65,7 +75,9 @@ export async function runCli(io: CliIo): Promise<number> {
     }
     return exitCodeFor(snapshot);
   } catch (e) {
-    err(`dts-sync-status: ${e instanceof DtsError ? e.message : `unexpected error: ${e instanceof Error ? e.message : String(e)}`}`);
+    const expected = e instanceof DtsError || e instanceof InvalidInputError;
+    const message = expected ? e.message : l10n.t('unexpected error: {0}', e instanceof Error ? e.message : String(e));
+    err(`dts-sync-status: ${message}`);
     return 2;
   } finally {
     await client?.close();

@@ -1,9 +1,12 @@
-import type { Health, JobStatus } from '../core/model';
-import { formatLag, statusLabel } from '../core/model';
+import * as l10n from '@vscode/l10n';
+import { isFailed, needsAttention } from '../core/attention';
+import type { DirectionRecord, Health, JobStatus } from '../core/model';
+import { directionLabel, directionRecord, formatLag, statusLabel } from '../core/model';
 import type { Snapshot } from '../core/query';
 import { safeText, stripControl } from '../core/safeText';
+import { formatUtc } from '../core/views/time';
 
-/** The `--json` document: a public interface, see the README. */
+/** The `--json` document: a public interface, see the README. API words and field names, in every language. */
 export interface StatusDocument {
   checkedAt: string;
   jobs: {
@@ -11,15 +14,7 @@ export interface StatusDocument {
     region: string;
     found: boolean;
     health: Health;
-    directions: {
-      direction: string;
-      status: string;
-      health: Health;
-      checkpoint: string | null;
-      lagSeconds: number | null;
-      /** Only when DTS sent a checkpoint that is not a plausible time (then `checkpoint` is null). */
-      checkpointRaw?: string;
-    }[];
+    directions: DirectionRecord[];
   }[];
   errors: { region: string; code: string; message: string; requestId: string | null; jobIds: string[] }[];
 }
@@ -33,14 +28,7 @@ export function toDocument(snapshot: Snapshot): StatusDocument {
       region: job.region,
       found: job.found,
       health: job.health,
-      directions: job.directions.map((d) => ({
-        direction: stripControl(d.direction),
-        status: stripControl(d.status),
-        health: d.health,
-        checkpoint: d.checkpoint ? d.checkpoint.toISOString() : null,
-        lagSeconds: d.lagSeconds,
-        ...(d.checkpointRaw === undefined ? {} : { checkpointRaw: stripControl(d.checkpointRaw) }),
-      })),
+      directions: job.directions.map(directionRecord),
     })),
     errors: snapshot.errors.map((f) => ({
       region: f.region,
@@ -52,12 +40,12 @@ export function toDocument(snapshot: Snapshot): StatusDocument {
   };
 }
 
-/** 0 all fine; 1 a job needs attention; 2 a query failed. */
+/** 0 all fine; 1 a job failed or needs attention; 2 a query failed. */
 export function exitCodeFor(snapshot: Snapshot): 0 | 1 | 2 {
   if (snapshot.errors.length > 0) {
     return 2;
   }
-  const attention = snapshot.jobs.some((j) => !j.found || j.health === 'warning' || j.health === 'error' || j.health === 'unknown');
+  const attention = snapshot.jobs.some((status) => isFailed({ status }) || needsAttention({ status }));
   return attention ? 1 : 0;
 }
 
@@ -71,50 +59,68 @@ const COLOURS: Readonly<Record<Health, string>> = {
 };
 const RESET = '\x1b[0m';
 
-function timeUtc(date: Date | null): string {
-  return date ? date.toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, 'Z') : '-';
-}
+/** The index of the status column: the one that is coloured. */
+const STATUS_COLUMN = 3;
 
 function rowsOf(job: JobStatus): { cells: string[]; health: Health }[] {
   if (!job.found) {
-    return [{ cells: [job.jobId, job.region, '-', `Not found in ${job.region}`, '-', '-'], health: job.health }];
+    return [{ cells: [job.jobId, job.region, '-', l10n.t('Not found in {0}', job.region), '-', '-'], health: job.health }];
   }
   if (job.directions.length === 0) {
-    return [{ cells: [job.jobId, job.region, '-', 'No directions reported', '-', '-'], health: 'unknown' }];
+    return [{ cells: [job.jobId, job.region, '-', l10n.t('No directions reported'), '-', '-'], health: 'unknown' }];
   }
   return job.directions.map((d) => ({
-    cells: [job.jobId, job.region, d.direction, statusLabel(d.status), d.lagSeconds === null ? '-' : formatLag(d.lagSeconds), timeUtc(d.checkpoint)],
+    cells: [
+      job.jobId,
+      job.region,
+      directionLabel(d.direction),
+      statusLabel(d.status),
+      d.lagSeconds === null ? '-' : formatLag(d.lagSeconds),
+      d.checkpoint ? formatUtc(d.checkpoint) : '-',
+    ],
     health: d.health,
   }));
 }
 
+/** East Asian wide and fullwidth characters take two terminal columns: Chinese words must not break the alignment. */
+export function displayWidth(text: string): number {
+  let width = 0;
+  for (const ch of text) {
+    const c = ch.codePointAt(0) ?? 0;
+    const wide =
+      (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) || (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) ||
+      (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) || (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x20000 && c <= 0x3fffd);
+    width += wide ? 2 : 1;
+  }
+  return width;
+}
+
+function padCell(text: string, width: number): string {
+  return text + ' '.repeat(Math.max(0, width - displayWidth(text)));
+}
+
 /** One aligned line per job direction, failed batches after; colour only when asked (a TTY). */
 export function renderTable(snapshot: Snapshot, colour: boolean): string {
-  const header = ['JOB', 'REGION', 'DIRECTION', 'STATUS', 'LAG', 'CHECKPOINT (UTC)'];
+  const header = [l10n.t('JOB'), l10n.t('REGION'), l10n.t('DIRECTION'), l10n.t('STATUS'), l10n.t('LAG'), l10n.t('CHECKPOINT')];
   // Cells are plain text before any colour code goes in: an ESC from the server must never reach the terminal.
   const rows = snapshot.jobs.flatMap(rowsOf).map((r) => ({ ...r, cells: r.cells.map(stripControl) }));
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r.cells[i].length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
-  const out: string[] = [];
-  if (rows.length > 0) {
-    out.push(line(header));
-    for (const row of rows) {
-      const text = line(row.cells);
-      if (!colour) {
-        out.push(text);
-        continue;
-      }
-      const start = widths.slice(0, 3).reduce((a, w) => a + w + 2, 0);
-      const end = start + widths[3];
-      out.push(`${text.slice(0, start)}${COLOURS[row.health]}${text.slice(start, end)}${RESET}${text.slice(end)}`);
-    }
+  if (rows.length === 0) {
+    return '';
   }
-  return out.join('\n');
+  const widths = header.map((h, i) => Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r.cells[i]))));
+  const line = (cells: string[], health?: Health): string =>
+    cells
+      .map((c, i) => {
+        const padded = i === cells.length - 1 ? c : padCell(c, widths[i]);
+        return health !== undefined && i === STATUS_COLUMN ? `${COLOURS[health]}${c}${RESET}${padded.slice(c.length)}` : padded;
+      })
+      .join('  ');
+  return [line(header), ...rows.map((row) => line(row.cells, colour ? row.health : undefined))].join('\n');
 }
 
 export function renderErrors(snapshot: Snapshot): string[] {
   return [
-    ...snapshot.errors.map((f) => `error: ${f.region} (${f.jobIds.join(', ')}): ${safeText(f.error.message)}`),
-    ...snapshot.notes.map((n) => `note: ${n.region}: ${safeText(n.message)}`),
+    ...snapshot.errors.map((f) => l10n.t('error: {0} ({1}): {2}', f.region, f.jobIds.join(', '), safeText(f.error.message))),
+    ...snapshot.notes.map((n) => l10n.t('note: {0}: {1}', n.region, safeText(n.message))),
   ];
 }

@@ -1,4 +1,6 @@
+import * as l10n from '@vscode/l10n';
 import { constants, promises as fs, type Stats } from 'node:fs';
+import { formatNumber } from './locale';
 import { safeText } from './safeText';
 
 /**
@@ -95,10 +97,14 @@ export async function readConfigFile(path: string, options: ReadConfigFileOption
 
 function refuseUnlessRegular(stats: Stats, path: string, shown: string, maxBytes: number): void {
   if (!stats.isFile()) {
-    throw new ConfigFileError(`${shown} is not a regular file but ${kindOf(stats)}; it was not read`, path, 'not-regular');
+    throw new ConfigFileError(l10n.t('{0} is not a regular file but {1}; it was not read', shown, kindOf(stats)), path, 'not-regular');
   }
   if (stats.size > maxBytes) {
-    throw new ConfigFileError(`${shown} is larger than ${formatBytes(maxBytes)} (${formatBytes(stats.size)}); it was not read`, path, 'too-large');
+    throw new ConfigFileError(
+      l10n.t('{0} is larger than {1} ({2}); it was not read', shown, formatBytes(maxBytes), formatBytes(stats.size)),
+      path,
+      'too-large',
+    );
   }
 }
 
@@ -115,7 +121,7 @@ async function readBounded(handle: fs.FileHandle, maxBytes: number, path: string
     chunks.push(buffer.subarray(0, bytesRead));
     total += bytesRead;
     if (total > maxBytes) {
-      throw new ConfigFileError(`${shown} is larger than ${formatBytes(maxBytes)}; it was not read`, path, 'too-large');
+      throw new ConfigFileError(l10n.t('{0} is larger than {1}; it was not read', shown, formatBytes(maxBytes)), path, 'too-large');
     }
   }
 }
@@ -126,31 +132,30 @@ function permissionWarnings(stats: Stats, shown: string): string[] {
     return [];
   }
   const mode = (stats.mode & 0o7777).toString(8).padStart(4, '0');
-  return [`${shown} is writable by other users (mode ${mode}); run chmod 600 ${shown}`];
+  return [l10n.t('{0} is writable by other users (mode {1}); run chmod 600 {0}', shown, mode)];
 }
 
 /** What a non-regular file is, in words, for the refusal message. */
 function kindOf(stats: Stats): string {
-  const kinds: readonly [boolean, string][] = [
-    [stats.isFIFO(), 'a named pipe (FIFO)'],
-    [stats.isCharacterDevice(), 'a character device'],
-    [stats.isBlockDevice(), 'a block device'],
-    [stats.isDirectory(), 'a directory'],
-    [stats.isSocket(), 'a socket'],
+  const kinds: readonly [boolean, () => string][] = [
+    [stats.isFIFO(), () => l10n.t('a named pipe (FIFO)')],
+    [stats.isCharacterDevice(), () => l10n.t('a character device')],
+    [stats.isBlockDevice(), () => l10n.t('a block device')],
+    [stats.isDirectory(), () => l10n.t('a directory')],
+    [stats.isSocket(), () => l10n.t('a socket')],
   ];
-  return kinds.find(([is]) => is)?.[1] ?? 'something else';
+  return kinds.find(([is]) => is)?.[1]() ?? l10n.t('something else');
 }
 
 function formatBytes(bytes: number): string {
+  const oneDecimal = (n: number): string => (Number.isInteger(n) ? formatNumber(n) : n.toFixed(1));
   if (bytes >= 1024 * 1024) {
-    const mib = bytes / (1024 * 1024);
-    return `${Number.isInteger(mib) ? mib : mib.toFixed(1)} MiB`;
+    return l10n.t('{0} MiB', oneDecimal(bytes / (1024 * 1024)));
   }
   if (bytes >= 1024) {
-    const kib = bytes / 1024;
-    return `${Number.isInteger(kib) ? kib : kib.toFixed(1)} KiB`;
+    return l10n.t('{0} KiB', oneDecimal(bytes / 1024));
   }
-  return `${bytes} bytes`;
+  return l10n.t('{0} bytes', formatNumber(bytes));
 }
 
 function errnoCode(e: unknown): string | undefined {
@@ -158,19 +163,19 @@ function errnoCode(e: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
-const OS_REASONS: Readonly<Record<string, string>> = {
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  ELOOP: 'too many levels of symbolic links',
-  ENOTDIR: 'a part of the path is not a directory',
-  EISDIR: 'it is a directory',
-  EAGAIN: 'it would block',
-  EIO: 'input/output error',
+const OS_REASONS: Readonly<Record<string, () => string>> = {
+  EACCES: () => l10n.t('permission denied'),
+  EPERM: () => l10n.t('operation not permitted'),
+  ELOOP: () => l10n.t('too many levels of symbolic links'),
+  ENOTDIR: () => l10n.t('a part of the path is not a directory'),
+  EISDIR: () => l10n.t('it is a directory'),
+  EAGAIN: () => l10n.t('it would block'),
+  EIO: () => l10n.t('input/output error'),
 };
 
 /** The OS's reason by errno code; Node's own message repeats the path unsanitized, so it is not used. */
 function osError(e: unknown, path: string, shown: string): ConfigFileError {
   const code = errnoCode(e);
-  const reason = (code && Object.hasOwn(OS_REASONS, code) ? `${OS_REASONS[code]} (${code})` : code) ?? 'unknown error';
-  return new ConfigFileError(`Cannot read ${shown}: ${reason}`, path, 'unreadable', code);
+  const reason = (code && Object.hasOwn(OS_REASONS, code) ? l10n.t('{0} ({1})', OS_REASONS[code](), code) : code) ?? l10n.t('unknown error');
+  return new ConfigFileError(l10n.t('Cannot read {0}: {1}', shown, reason), path, 'unreadable', code);
 }

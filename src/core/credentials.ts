@@ -1,8 +1,10 @@
+import * as l10n from '@vscode/l10n';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { CredentialsNotFoundError } from './api/errors';
 import type { Credentials } from './api/signing';
 import { ConfigFileError, readConfigFile, type ConfigFileContents } from './configFile';
+import { formatNumber } from './locale';
 import { quoteUntrusted, safeText } from './safeText';
 
 export { maskAccessKeyId } from './safeText';
@@ -30,13 +32,13 @@ const PRINTABLE = /^[\x21-\x7e]+$/;
 /** Why an AccessKey pair is malformed (never quoting the secret), or undefined when it looks usable. */
 export function credentialsProblem(c: Credentials): string | undefined {
   if (!ACCESS_KEY_ID.test(c.accessKeyId)) {
-    return 'the AccessKey ID must be 4-128 letters, digits, dots, dashes or underscores';
+    return l10n.t('the AccessKey ID must be 4-128 letters, digits, dots, dashes or underscores');
   }
   if (!PRINTABLE.test(c.accessKeySecret)) {
-    return 'the AccessKey secret must be printable ASCII without spaces';
+    return l10n.t('the AccessKey secret must be printable ASCII without spaces');
   }
   if (c.securityToken !== undefined && c.securityToken !== '' && !PRINTABLE.test(c.securityToken)) {
-    return 'the STS token must be printable ASCII without spaces';
+    return l10n.t('the STS token must be printable ASCII without spaces');
   }
   return undefined;
 }
@@ -44,7 +46,7 @@ export function credentialsProblem(c: Credentials): string | undefined {
 function checked(credentials: Credentials, source: string, warnings: readonly string[] = []): ResolvedCredentials {
   const problem = credentialsProblem(credentials);
   if (problem) {
-    throw new CredentialsNotFoundError(`The credentials from ${source} are malformed: ${problem}`);
+    throw new CredentialsNotFoundError(l10n.t('The credentials from {0} are malformed: {1}', source, problem));
   }
   return warnings.length > 0 ? { credentials, source, warnings } : { credentials, source };
 }
@@ -52,7 +54,7 @@ function checked(credentials: Credentials, source: string, warnings: readonly st
 /** `ALIBABA_CLOUD_ACCESS_KEY_ID`/`_SECRET`/`ALIBABA_CLOUD_SECURITY_TOKEN` (and the aliyun CLI's older `ALICLOUD_*`). */
 export function environmentProvider(env: NodeJS.ProcessEnv = process.env): CredentialProvider {
   return {
-    description: 'the environment variables ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET',
+    description: l10n.t('the environment variables ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET'),
     async resolve() {
       // Each family is read as a pair, so an ID from one is never signed with a secret from the other.
       const prefix = ['ALIBABA_CLOUD', 'ALICLOUD'].find((p) => env[`${p}_ACCESS_KEY_ID`]?.trim() || env[`${p}_ACCESS_KEY_SECRET`]?.trim());
@@ -62,12 +64,13 @@ export function environmentProvider(env: NodeJS.ProcessEnv = process.env): Crede
       const id = env[`${prefix}_ACCESS_KEY_ID`]?.trim();
       const secret = env[`${prefix}_ACCESS_KEY_SECRET`]?.trim();
       if (!id || !secret) {
+        const [missing, present] = id ? ['SECRET', 'ID'] : ['ID', 'SECRET'];
         throw new CredentialsNotFoundError(
-          `${prefix}_ACCESS_KEY_${id ? 'SECRET' : 'ID'} is not set, but ${prefix}_ACCESS_KEY_${id ? 'ID' : 'SECRET'} is: set both`,
+          l10n.t('{0} is not set, but {1} is: set both', `${prefix}_ACCESS_KEY_${missing}`, `${prefix}_ACCESS_KEY_${present}`),
         );
       }
       const token = env['ALIBABA_CLOUD_SECURITY_TOKEN']?.trim();
-      return checked({ accessKeyId: id, accessKeySecret: secret, ...(token ? { securityToken: token } : {}) }, 'environment variables');
+      return checked({ accessKeyId: id, accessKeySecret: secret, ...(token ? { securityToken: token } : {}) }, l10n.t('environment variables'));
     },
   };
 }
@@ -113,8 +116,8 @@ export function aliyunProfileProvider(options: AliyunProfileOptions = {}): Crede
   const shownPath = safeText(path);
   const read = options.readFile ?? ((p: string) => readConfigFile(p));
   return {
-    description: `the aliyun CLI profile file ${shownPath}`,
-    deadlineHint: 'is it on a network drive that stopped answering?',
+    description: l10n.t('the aliyun CLI profile file {0}', shownPath),
+    deadlineHint: l10n.t('is it on a network drive that stopped answering?'),
     async resolve() {
       let file: ConfigFileContents | undefined;
       try {
@@ -124,11 +127,11 @@ export function aliyunProfileProvider(options: AliyunProfileOptions = {}): Crede
           throw new CredentialsNotFoundError(e.message);
         }
         const code = (e as NodeJS.ErrnoException | undefined)?.code;
-        throw new CredentialsNotFoundError(`Cannot read ${shownPath}${typeof code === 'string' ? `: ${code}` : ''}`);
+        throw new CredentialsNotFoundError(typeof code === 'string' ? l10n.t('Cannot read {0}: {1}', shownPath, code) : l10n.t('Cannot read {0}', shownPath));
       }
       if (file === undefined) {
         if (options.profile) {
-          throw new CredentialsNotFoundError(`Profile ${shownName(options.profile)} was asked for, but ${shownPath} does not exist`);
+          throw new CredentialsNotFoundError(l10n.t('Profile {0} was asked for, but {1} does not exist', shownName(options.profile), shownPath));
         }
         return undefined;
       }
@@ -137,10 +140,10 @@ export function aliyunProfileProvider(options: AliyunProfileOptions = {}): Crede
         parsed = JSON.parse(file.text);
       } catch {
         // JSON.parse's message quotes the text around the error, which holds secrets.
-        throw new CredentialsNotFoundError(`${shownPath} is not valid JSON`);
+        throw new CredentialsNotFoundError(l10n.t('{0} is not valid JSON', shownPath));
       }
       if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-        throw new CredentialsNotFoundError(`${shownPath} is not a JSON object`);
+        throw new CredentialsNotFoundError(l10n.t('{0} is not a JSON object', shownPath));
       }
       const config = parsed as { current?: unknown; profiles?: unknown };
       const profiles = (Array.isArray(config.profiles) ? (config.profiles as unknown[]) : []).filter(
@@ -156,12 +159,15 @@ export function aliyunProfileProvider(options: AliyunProfileOptions = {}): Crede
         profiles.find((p) => typeof p.name === 'string' && p.name.toLowerCase() === wanted.toLowerCase());
       if (!profile) {
         const names = profiles.flatMap((p) => (typeof p.name === 'string' ? [listedName(p.name)] : []));
-        const listed = names.slice(0, MAX_LISTED_PROFILES).join(', ') || 'none';
-        const more = names.length > MAX_LISTED_PROFILES ? ` and ${names.length - MAX_LISTED_PROFILES} more` : '';
-        throw new CredentialsNotFoundError(`Profile ${shownName(wanted)} is not in ${shownPath} (profiles: ${listed}${more})`);
+        const listed = names.slice(0, MAX_LISTED_PROFILES).join(', ');
+        const profilesText =
+          names.length > MAX_LISTED_PROFILES
+            ? l10n.t('{0} and {1} more', listed, names.length - MAX_LISTED_PROFILES)
+            : listed || l10n.t('none');
+        throw new CredentialsNotFoundError(l10n.t('Profile {0} is not in {1} (profiles: {2})', shownName(wanted), shownPath, profilesText));
       }
       const mode = typeof profile.mode === 'string' ? profile.mode : 'AK';
-      const source = `aliyun CLI profile ${shownName(wanted)} (${shownPath})`;
+      const source = l10n.t('aliyun CLI profile {0} ({1})', shownName(wanted), shownPath);
       const str = (v: unknown): string => (typeof v === 'string' ? v.trim() : '');
       if (/^ak$/i.test(mode)) {
         return checked({ accessKeyId: str(profile.access_key_id), accessKeySecret: str(profile.access_key_secret) }, source, file.warnings);
@@ -175,7 +181,10 @@ export function aliyunProfileProvider(options: AliyunProfileOptions = {}): Crede
       }
       const shownMode = /^[A-Za-z]{1,40}$/.test(mode) ? mode : quoteUntrusted(mode, 40);
       throw new CredentialsNotFoundError(
-        `Profile ${shownName(wanted)} in ${shownPath} uses mode ${shownMode}; only AK and StsToken profiles are supported (or set the ALIBABA_CLOUD_* environment variables)`,
+        l10n.t(
+          'Profile {0} in {1} uses mode {2}; only AK and StsToken profiles are supported (or set the ALIBABA_CLOUD_* environment variables)',
+          shownName(wanted), shownPath, shownMode,
+        ),
       );
     },
   };
@@ -193,7 +202,7 @@ export interface ResolveCredentialsOptions {
 }
 
 function formatDeadline(ms: number): string {
-  return ms >= 1000 ? `${Number.isInteger(ms / 1000) ? ms / 1000 : (ms / 1000).toFixed(1)} s` : `${ms} ms`;
+  return ms >= 1000 ? l10n.t('{0} s', formatNumber(Number((ms / 1000).toFixed(1)))) : l10n.t('{0} ms', formatNumber(ms));
 }
 
 /** One provider's answer, or a CredentialsNotFoundError naming it once the deadline passes. */
@@ -204,11 +213,12 @@ async function resolveWithin(provider: CredentialProvider, deadlineMs: number): 
   const deadline = new Promise<never>((_resolve, reject) => {
     // Not unref'd on purpose: a source hung on nothing Node tracks would otherwise let the CLI exit silently.
     timer = setTimeout(() => {
-      const hint = provider.deadlineHint ? ` (${provider.deadlineHint})` : '';
+      const within = formatDeadline(deadlineMs);
       reject(
         new CredentialsNotFoundError(
-          `Credential lookup stopped: ${provider.description} did not answer within ${formatDeadline(deadlineMs)}${hint}; ` +
-            'no later source was tried',
+          provider.deadlineHint
+            ? l10n.t('Credential lookup stopped: {0} did not answer within {1} ({2}); no later source was tried', provider.description, within, provider.deadlineHint)
+            : l10n.t('Credential lookup stopped: {0} did not answer within {1}; no later source was tried', provider.description, within),
         ),
       );
     }, deadlineMs);
@@ -240,6 +250,6 @@ export async function resolveCredentials(
     }
   }
   throw new CredentialsNotFoundError(
-    `No Alibaba Cloud credentials found. Looked in ${providers.map((p) => p.description).join('; then ')}.`,
+    l10n.t('No Alibaba Cloud credentials found. Looked in {0}.', providers.map((p) => p.description).join(l10n.t('; then '))),
   );
 }

@@ -1,5 +1,6 @@
-import { regionProblem } from './api/endpoints';
-import { BadInputError } from './api/errors';
+import * as l10n from '@vscode/l10n';
+import { InvalidInputError } from './inputError';
+import { regionProblem } from './regions';
 import { quoteUntrusted, showJson, stripControl } from './safeText';
 
 /**
@@ -20,25 +21,23 @@ const JOB_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{3,63}$/;
 /** Why an ID is not a DTS instance ID, or undefined when it is one. */
 export function jobIdProblem(id: string): string | undefined {
   if (id === '') {
-    return 'the job ID is empty';
+    return l10n.t('the job ID is empty');
   }
   const shown = quoteUntrusted(id);
   if (/\s/.test(id)) {
-    return `${shown} contains whitespace`;
+    return l10n.t('{0} contains whitespace', shown);
   }
   if (/["'`[\]{}()<>]/.test(id)) {
-    return `${shown} contains quotes or brackets (give the bare ID, e.g. dtsexjk1alb116xxxx)`;
+    return l10n.t('{0} contains quotes or brackets (give the bare ID, e.g. dtsexjk1alb116xxxx)', shown);
   }
   if (id.includes('*')) {
-    return `${shown} is masked with *; use the full ID from the DTS console`;
+    return l10n.t('{0} is masked with *; use the full ID from the DTS console', shown);
   }
   if (!JOB_ID.test(id)) {
-    return `${shown} is not a DTS job ID (4-64 letters, digits, - or _)`;
+    return l10n.t('{0} is not a DTS job ID (4-64 letters, digits, - or _)', shown);
   }
   return undefined;
 }
-
-export { regionProblem };
 
 function splitJobRef(text: string): { id: string; region: string | undefined } {
   const at = text.lastIndexOf('@');
@@ -56,13 +55,18 @@ export function parseJobRef(text: string, defaultRegion: string): JobSpec {
   const { id, region = defaultRegion } = splitJobRef(text);
   const problem = jobIdProblem(id) ?? regionProblem(region);
   if (problem) {
-    throw new BadInputError(`Invalid job ${quoteUntrusted(text)}: ${problem}`);
+    throw new InvalidInputError(l10n.t('Invalid job {0}: {1}', quoteUntrusted(text), problem));
   }
   return { id, region };
 }
 
 export function jobKey(job: Pick<JobSpec, 'id' | 'region'>): string {
   return `${job.id}@${job.region}`;
+}
+
+/** What a job is called wherever it is shown: its display name, else its ID; one line, no control characters. */
+export function displayName(job: Pick<JobSpec, 'id' | 'name'>): string {
+  return stripControl(job.name ?? job.id);
 }
 
 export interface ParsedJobs {
@@ -77,13 +81,13 @@ export function parseJobList(value: unknown, defaultRegion: string): ParsedJobs 
     return { jobs: [], problems: [] };
   }
   if (!Array.isArray(value)) {
-    return { jobs: [], problems: ['dtsSync.jobs must be a list of job IDs'] };
+    return { jobs: [], problems: [l10n.t('dtsSync.jobs must be a list of job IDs')] };
   }
   const jobs: JobSpec[] = [];
   const problems: string[] = [];
   const seen = new Set<string>();
   if (value.length > MAX_JOBS) {
-    problems.push(`dtsSync.jobs lists ${value.length} entries; only the first ${MAX_JOBS} are watched`);
+    problems.push(l10n.t('dtsSync.jobs lists {0} entries; only the first {1} are watched', value.length, MAX_JOBS));
   }
   value.slice(0, MAX_JOBS).forEach((entry: unknown, index) => {
     const where = `dtsSync.jobs[${index}]`;
@@ -91,12 +95,12 @@ export function parseJobList(value: unknown, defaultRegion: string): ParsedJobs 
     try {
       job = parseEntry(entry, defaultRegion);
     } catch (e) {
-      problems.push(`${where}: ${e instanceof BadInputError ? e.message : String(e)}`);
+      problems.push(l10n.t('{0}: {1}', where, e instanceof InvalidInputError ? e.message : String(e)));
       return;
     }
     const key = jobKey(job);
     if (seen.has(key)) {
-      problems.push(`${where}: ${job.id} in ${job.region} is listed twice; the later entry is ignored`);
+      problems.push(l10n.t('{0}: {1} in {2} is listed twice; the later entry is ignored', where, job.id, job.region));
       return;
     }
     seen.add(key);
@@ -110,25 +114,29 @@ function parseEntry(entry: unknown, defaultRegion: string): JobSpec {
     return parseJobRef(entry.trim(), defaultRegion);
   }
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
-    throw new BadInputError(`expected a job ID or { "id", "region", "name" }, got ${showJson(entry)}`);
+    throw new InvalidInputError(l10n.t('expected a job ID or {0}, got {1}', '{ "id", "region", "name" }', showJson(entry)));
   }
   const { id, region, name } = entry as Record<string, unknown>;
   if (typeof id !== 'string') {
-    throw new BadInputError(`"id" must be a string, got ${showJson(id ?? null)}`);
+    throw new InvalidInputError(mustBeString('id', id ?? null));
   }
   if (region !== undefined && typeof region !== 'string') {
-    throw new BadInputError(`"region" must be a string, got ${showJson(region)}`);
+    throw new InvalidInputError(mustBeString('region', region));
   }
   if (name !== undefined && typeof name !== 'string') {
-    throw new BadInputError(`"name" must be a string, got ${showJson(name)}`);
+    throw new InvalidInputError(mustBeString('name', name));
   }
   const trimmedId = id.trim();
   const resolvedRegion = region?.trim() || defaultRegion;
   const problem = jobIdProblem(trimmedId) ?? regionProblem(resolvedRegion);
   if (problem) {
-    throw new BadInputError(problem);
+    throw new InvalidInputError(problem);
   }
   // A display name is shown in rows, tooltips and notifications: one line, no control characters, bounded.
   const label = name === undefined ? undefined : stripControl(name).slice(0, 120);
   return label ? { id: trimmedId, region: resolvedRegion, name: label } : { id: trimmedId, region: resolvedRegion };
+}
+
+function mustBeString(field: string, value: unknown): string {
+  return l10n.t('"{0}" must be a string, got {1}', field, showJson(value));
 }

@@ -3,6 +3,8 @@
  * their words and colours from these functions.
  */
 
+import * as l10n from '@vscode/l10n';
+import { formatNumber } from './locale';
 import { quoteUntrusted, stripControl } from './safeText';
 
 export type Health = 'ok' | 'pending' | 'warning' | 'error' | 'finished' | 'unknown';
@@ -34,25 +36,34 @@ const STATUS_HEALTH: ReadonlyMap<string, Health> = tableOf({
   finished: 'finished',
 });
 
-/** Human words for each known status; unknown statuses are shown exactly as the API sent them. */
-const STATUS_LABEL: ReadonlyMap<string, string> = tableOf({
-  notstarted: 'Not started',
-  prechecking: 'Prechecking',
-  precheckpass: 'Precheck passed',
-  precheckfailed: 'Precheck failed',
-  initializing: 'Initializing',
-  initializating: 'Initializing',
-  initializefailed: 'Initialization failed',
-  synchronizing: 'Synchronizing',
-  failed: 'Failed',
-  suspending: 'Paused',
-  modifying: 'Modifying objects',
-  retrying: 'Retrying',
-  upgrade: 'Upgrading',
-  downgrade: 'Downgrading',
-  notconfigured: 'Not configured',
-  locked: 'Locked',
-  finished: 'Finished',
+/**
+ * Human words for each known status, in the DTS console's terms; unknown statuses are shown exactly as the API sent
+ * them. Functions, so the words are looked up in the language configured when they are shown.
+ */
+const STATUS_LABEL: ReadonlyMap<string, () => string> = tableOf({
+  notstarted: () => l10n.t('Not started'),
+  prechecking: () => l10n.t('Prechecking'),
+  precheckpass: () => l10n.t('Precheck passed'),
+  precheckfailed: () => l10n.t('Precheck failed'),
+  initializing: () => l10n.t('Initializing'),
+  initializating: () => l10n.t('Initializing'),
+  initializefailed: () => l10n.t('Initialization failed'),
+  synchronizing: () => l10n.t('Synchronizing'),
+  failed: () => l10n.t('Failed'),
+  suspending: () => l10n.t('Paused'),
+  modifying: () => l10n.t('Modifying objects'),
+  retrying: () => l10n.t('Retrying'),
+  upgrade: () => l10n.t('Upgrading'),
+  downgrade: () => l10n.t('Downgrading'),
+  notconfigured: () => l10n.t('Not configured'),
+  locked: () => l10n.t('Locked'),
+  finished: () => l10n.t('Finished'),
+});
+
+/** Direction names shown in rows; `--json`, tree ids and the store keep the API's `Forward`/`Reverse`. */
+const DIRECTION_LABEL: ReadonlyMap<string, () => string> = tableOf({
+  forward: () => l10n.t('Forward'),
+  reverse: () => l10n.t('Reverse'),
 });
 
 function tableOf<V>(entries: Readonly<Record<string, V>>): ReadonlyMap<string, V> {
@@ -69,7 +80,12 @@ export function statusHealth(status: string): Health {
 
 /** The words for a known status; an unknown one as sent, minus control characters (it may reach a terminal). */
 export function statusLabel(status: string): string {
-  return STATUS_LABEL.get(statusKey(status)) ?? (stripControl(status) || 'Unknown');
+  return STATUS_LABEL.get(statusKey(status))?.() ?? (stripControl(status) || l10n.t('Unknown'));
+}
+
+/** A direction's name for display: `Forward`/`Reverse` in the UI language, anything else as sent, control-free. */
+export function directionLabel(direction: string): string {
+  return DIRECTION_LABEL.get(statusKey(direction))?.() ?? (stripControl(direction) || l10n.t('(no direction)'));
 }
 
 /** Seconds between the checkpoint and "now" (the server's clock when known); never negative. */
@@ -177,12 +193,13 @@ export function buildJobStatus(
 export function statusNotes(status: JobStatus): string[] {
   const notes: string[] = [];
   for (const d of status.directions) {
-    const where = `${stripControl(status.jobId)} ${stripControl(d.direction) || '(no direction)'}`;
+    const job = stripControl(status.jobId);
+    const direction = directionLabel(d.direction);
     if (d.checkpointRaw !== undefined) {
-      notes.push(`${where}: checkpoint ${quoteUntrusted(d.checkpointRaw, 40)} is not a plausible time; shown as none`);
+      notes.push(l10n.t('{0} {1}: checkpoint {2} is not a plausible time; shown as none', job, direction, quoteUntrusted(d.checkpointRaw, 40)));
     }
     if (d.aheadSeconds !== undefined && d.aheadSeconds > CLOCK_SKEW_TOLERANCE_SECONDS) {
-      notes.push(`${where}: checkpoint is ${formatLag(d.aheadSeconds)} ahead of the server clock (clock skew?); lag shown as 0`);
+      notes.push(l10n.t('{0} {1}: {2}', job, direction, aheadNote(d.aheadSeconds)));
     }
   }
   return notes;
@@ -193,19 +210,66 @@ function directionRank(direction: string): number {
   return i === -1 ? DIRECTION_ORDER.length : i;
 }
 
-/** `8 s`, `4 min 10 s`, `2 h 5 min`, `3 d 4 h`: short enough for a tree row. */
+/** What a checkpoint ahead of the server clock means for the lag shown; the CLI's notes and the tooltips share it. */
+export function aheadNote(aheadSeconds: number): string {
+  return l10n.t('checkpoint is {0} ahead of the server clock (clock skew?); lag shown as 0', formatLag(aheadSeconds));
+}
+
+/** `8 s`, `4 min 10 s`, `2 h 5 min`, `3 d 4 h`: short enough for a tree row; each shape a whole message. */
 export function formatLag(seconds: number): string {
+  const n = formatNumber;
   if (seconds < 60) {
-    return `${seconds} s`;
+    return l10n.t('{0} s', n(seconds));
   }
   if (seconds < 3600) {
     const s = seconds % 60;
-    return `${Math.floor(seconds / 60)} min${s ? ` ${s} s` : ''}`;
+    const m = Math.floor(seconds / 60);
+    return s ? l10n.t('{0} min {1} s', n(m), n(s)) : l10n.t('{0} min', n(m));
   }
   if (seconds < 86400) {
     const m = Math.floor((seconds % 3600) / 60);
-    return `${Math.floor(seconds / 3600)} h${m ? ` ${m} min` : ''}`;
+    const h = Math.floor(seconds / 3600);
+    return m ? l10n.t('{0} h {1} min', n(h), n(m)) : l10n.t('{0} h', n(h));
   }
   const h = Math.floor((seconds % 86400) / 3600);
-  return `${Math.floor(seconds / 86400)} d${h ? ` ${h} h` : ''}`;
+  const d = Math.floor(seconds / 86400);
+  return h ? l10n.t('{0} d {1} h', n(d), n(h)) : l10n.t('{0} d', n(d));
+}
+
+/** The largest whole unit only (`5 min`, `2 h`): for ages, where precision would only add noise. */
+export function formatRoughDuration(seconds: number): string {
+  const n = formatNumber;
+  if (seconds < 60) {
+    return l10n.t('{0} s', n(seconds));
+  }
+  if (seconds < 3600) {
+    return l10n.t('{0} min', n(Math.floor(seconds / 60)));
+  }
+  if (seconds < 86400) {
+    return l10n.t('{0} h', n(Math.floor(seconds / 3600)));
+  }
+  return l10n.t('{0} d', n(Math.floor(seconds / 86400)));
+}
+
+/** A direction in the `--json` document and the saved snapshot: API words, ISO times, no control characters. */
+export interface DirectionRecord {
+  readonly direction: string;
+  readonly status: string;
+  readonly health: Health;
+  readonly checkpoint: string | null;
+  readonly lagSeconds: number | null;
+  /** Only when DTS sent a checkpoint that is not a plausible time (then `checkpoint` is null). */
+  readonly checkpointRaw?: string;
+}
+
+export function directionRecord(d: DirectionStatus): DirectionRecord {
+  // JSON.stringify escapes C0 controls but not C1 or bidi overrides: every text from outside is stripped first.
+  return {
+    direction: stripControl(d.direction),
+    status: stripControl(d.status),
+    health: d.health,
+    checkpoint: d.checkpoint ? d.checkpoint.toISOString() : null,
+    lagSeconds: d.lagSeconds,
+    ...(d.checkpointRaw === undefined ? {} : { checkpointRaw: stripControl(d.checkpointRaw) }),
+  };
 }

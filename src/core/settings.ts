@@ -1,7 +1,8 @@
+import * as l10n from '@vscode/l10n';
 import { parseEndpoint } from './api/endpoints';
-import { BadInputError } from './api/errors';
 import type { SignatureVersion } from './api/signing';
-import { parseJobList, regionProblem, type JobSpec } from './jobs';
+import { parseJobList, type JobSpec } from './jobs';
+import { regionProblem } from './regions';
 
 /** The extension's settings after validation; every field has a usable value. */
 export interface Settings {
@@ -54,7 +55,7 @@ export function parseSettings(get: (key: string) => unknown, rawProxy?: unknown)
       return fallback;
     }
     if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-      problems.push(`dtsSync.${key} must be a number from ${min} to ${max}; using ${fallback}`);
+      problems.push(l10n.t('dtsSync.{0} must be a number from {1} to {2}; using {3}', key, min, max, fallback));
       return fallback;
     }
     return value;
@@ -65,7 +66,7 @@ export function parseSettings(get: (key: string) => unknown, rawProxy?: unknown)
   if (typeof rawRegion === 'string' && rawRegion.trim() !== '') {
     const problem = regionProblem(rawRegion.trim());
     if (problem) {
-      problems.push(`dtsSync.defaultRegion: ${problem}; using ${defaultRegion}`);
+      problems.push(l10n.t('dtsSync.defaultRegion: {0}; using {1}', problem, defaultRegion));
     } else {
       defaultRegion = rawRegion.trim();
     }
@@ -73,7 +74,7 @@ export function parseSettings(get: (key: string) => unknown, rawProxy?: unknown)
 
   let refreshIntervalSeconds = number('refreshIntervalSeconds', DEFAULT_SETTINGS.refreshIntervalSeconds, 0, 86400);
   if (refreshIntervalSeconds > 0 && refreshIntervalSeconds < MIN_REFRESH_INTERVAL_SECONDS) {
-    problems.push(`dtsSync.refreshIntervalSeconds below ${MIN_REFRESH_INTERVAL_SECONDS} is raised to ${MIN_REFRESH_INTERVAL_SECONDS}`);
+    problems.push(l10n.t('dtsSync.refreshIntervalSeconds below {0} is raised to {0}', MIN_REFRESH_INTERVAL_SECONDS));
     refreshIntervalSeconds = MIN_REFRESH_INTERVAL_SECONDS;
   }
 
@@ -85,14 +86,14 @@ export function parseSettings(get: (key: string) => unknown, rawProxy?: unknown)
     try {
       endpoint = parseEndpoint(rawEndpoint.trim(), { allowInsecureHttp: allowInsecureEndpoint }).origin;
     } catch (e) {
-      const message = (e as BadInputError).message;
+      const message = e instanceof Error ? e.message : String(e);
       // A well-formed http:// endpoint is refused outright: falling back to the official endpoints would send the
       // user's requests to a place they did not choose.
       if (parseableWithOptIn(rawEndpoint.trim())) {
-        endpointRefusal = `dtsSync.endpoint: ${message}`;
+        endpointRefusal = l10n.t('dtsSync.endpoint: {0}', message);
         problems.push(endpointRefusal);
       } else {
-        problems.push(`dtsSync.endpoint: ${message}; using the official endpoints`);
+        problems.push(l10n.t('dtsSync.endpoint: {0}; using the official endpoints', message));
       }
     }
   }
@@ -102,7 +103,7 @@ export function parseSettings(get: (key: string) => unknown, rawProxy?: unknown)
   if (rawVersion === 'v2' || rawVersion === 'v3') {
     signatureVersion = rawVersion;
   } else if (rawVersion !== undefined && rawVersion !== null) {
-    problems.push(`dtsSync.signatureVersion must be "v3" or "v2"; using v3`);
+    problems.push(l10n.t('dtsSync.signatureVersion must be "v3" or "v2"; using v3'));
   }
 
   const rawNotify = get('notifyOnFailure');
@@ -112,7 +113,7 @@ export function parseSettings(get: (key: string) => unknown, rawProxy?: unknown)
   if (typeof rawProxy === 'string' && rawProxy.trim() !== '') {
     const problem = proxyProblem(rawProxy.trim());
     if (problem) {
-      problems.push(`http.proxy ${problem}; connecting directly`);
+      problems.push(l10n.t('http.proxy: {0}; connecting directly', problem));
     } else {
       httpProxy = rawProxy.trim();
     }
@@ -152,7 +153,7 @@ function proxyProblem(raw: string): string | undefined {
   try {
     url = new URL(raw);
   } catch {
-    return 'is not a URL (expected http://host:port)';
+    return l10n.t('not a URL (expected http://host:port)');
   }
-  return ['http:', 'https:', 'socks:', 'socks5:'].includes(url.protocol) ? undefined : 'must be an http://, https:// or socks5:// URL';
+  return ['http:', 'https:', 'socks:', 'socks5:'].includes(url.protocol) ? undefined : l10n.t('not an http://, https:// or socks5:// URL');
 }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { consoleUrl } from '../core/api/endpoints';
-import { statusLabel } from '../core/model';
+import { displayName } from '../core/jobs';
+import { directionLabel, statusLabel } from '../core/model';
 import { safeText } from '../core/safeText';
 import type { Transition } from '../core/store';
 
@@ -10,16 +11,21 @@ export async function notifyFailures(transitions: readonly Transition[]): Promis
     return;
   }
   const first = transitions[0];
-  const name = (t: Transition): string => t.job.name ?? t.job.id;
   const message = safeText(
     transitions.length === 1
-      ? `DTS job ${name(first)}: ${first.direction} direction ${statusLabel(first.status).toLowerCase()}.`
-      : `${transitions.length} DTS job directions failed: ${transitions.map((t) => `${name(t)} (${t.direction})`).join(', ')}.`,
+      ? vscode.l10n.t('DTS job {0}, {1} direction: {2}.', displayName(first.job), directionLabel(first.direction), statusLabel(first.status))
+      : vscode.l10n.t(
+          '{0} DTS job directions failed: {1}.',
+          transitions.length,
+          transitions.map((t) => vscode.l10n.t('{0} ({1})', displayName(t.job), directionLabel(t.direction))).join(', '),
+        ),
   );
-  const choice = await vscode.window.showWarningMessage(message, 'Show', 'Open in DTS Console');
-  if (choice === 'Show') {
+  const show = vscode.l10n.t('Show');
+  const open = vscode.l10n.t('Open in DTS Console');
+  const choice = await vscode.window.showWarningMessage(message, show, open);
+  if (choice === show) {
     await vscode.commands.executeCommand('workbench.view.extension.dtsSync');
-  } else if (choice === 'Open in DTS Console') {
+  } else if (choice === open) {
     await vscode.env.openExternal(vscode.Uri.parse(consoleUrl(first.job.region)));
   }
 }

@@ -1,4 +1,7 @@
-import * as vscode from 'vscode';
+// The core's l10n (configured with VS Code's bundle at activation): this adapter uses 'vscode' only for types, so it
+// also runs in the bare-Node unit tests.
+import * as l10n from '@vscode/l10n';
+import type * as vscode from 'vscode';
 import { CredentialsNotFoundError } from '../core/api/errors';
 import type { Credentials } from '../core/api/signing';
 import { credentialsProblem, type CredentialProvider } from '../core/credentials';
@@ -12,9 +15,10 @@ export const SECRET_STORAGE_SOURCE = 'VS Code SecretStorage';
 export class SecretStorageUnavailableError extends Error {
   constructor(cause: unknown) {
     super(
-      `VS Code could not use its secret storage (${cause instanceof Error ? cause.message : String(cause)}). ` +
-        'Set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET in the environment VS Code starts from, ' +
-        'or configure an aliyun CLI profile in ~/.aliyun/config.json, instead.',
+      l10n.t(
+        'VS Code could not use its secret storage ({0}). Set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET in the environment VS Code starts from, or configure an aliyun CLI profile in ~/.aliyun/config.json, instead.',
+        cause instanceof Error ? cause.message : String(cause),
+      ),
     );
     this.name = 'SecretStorageUnavailableError';
   }
@@ -55,13 +59,13 @@ export class SecretCredentials {
     } catch {
       // Falls through to the message below; the stored value is never quoted.
     }
-    throw new CredentialsNotFoundError('The stored AccessKey is unreadable; run "DTS: Set AccessKey…" again');
+    throw new CredentialsNotFoundError(l10n.t('The stored AccessKey is unreadable; run "DTS: Set AccessKey…" again'));
   }
 
   async store(credentials: Credentials): Promise<void> {
     const problem = credentialsProblem(credentials);
     if (problem) {
-      throw new CredentialsNotFoundError(`Not stored: ${problem}`);
+      throw new CredentialsNotFoundError(l10n.t('Not stored: {0}', problem));
     }
     try {
       await this.secrets.store(SECRET_KEY, JSON.stringify(credentials));
@@ -85,8 +89,8 @@ export class SecretCredentials {
    */
   provider(onUnavailable: (error: SecretStorageUnavailableError) => void): CredentialProvider {
     return {
-      description: 'VS Code SecretStorage ("DTS: Set AccessKey…")',
-      deadlineHint: 'the OS keyring may be locked or waiting for its password',
+      description: l10n.t('VS Code SecretStorage ("DTS: Set AccessKey…")'),
+      deadlineHint: l10n.t('the OS keyring may be locked or waiting for its password'),
       resolve: async () => {
         try {
           const credentials = await this.get();

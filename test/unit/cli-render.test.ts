@@ -120,14 +120,14 @@ describe('cli render', () => {
 
     it('prints a header and one line per direction, Forward before Reverse', () => {
       assert.equal(lines.length, 1 + 2 + 1 + 1 + 1);
-      assert.match(lines[0], /^JOB\s+REGION\s+DIRECTION\s+STATUS\s+LAG\s+CHECKPOINT \(UTC\)$/);
-      assert.match(lines[1], /^dtsexjk1alb116abcd\s+cn-hangzhou\s+Forward\s+Synchronizing\s+8 s\s+2024-05-01 11:59:52Z$/);
-      assert.match(lines[2], /^dtsexjk1alb116abcd\s+cn-hangzhou\s+Reverse\s+Synchronizing\s+10 min 10 s\s+2024-05-01 11:49:50Z$/);
+      assert.match(lines[0], /^JOB\s+REGION\s+DIRECTION\s+STATUS\s+LAG\s+CHECKPOINT$/);
+      assert.match(lines[1], /^dtsexjk1alb116abcd\s+cn-hangzhou\s+Forward\s+Synchronizing\s+8 s\s+2024-05-01 11:59:52 UTC$/);
+      assert.match(lines[2], /^dtsexjk1alb116abcd\s+cn-hangzhou\s+Reverse\s+Synchronizing\s+10 min 10 s\s+2024-05-01 11:49:50 UTC$/);
     });
 
     it('shows status words, and dashes where there is no lag or checkpoint', () => {
       assert.match(lines[3], /^dtskfq1149w254abcd\s+ap-northeast-1\s+Forward\s+Initialization failed\s+-\s+-$/);
-      assert.match(lines[5], /^dtsdone00001\s+cn-hangzhou\s+Forward\s+Finished\s+1 d\s+2024-04-30 12:00:00Z$/);
+      assert.match(lines[5], /^dtsdone00001\s+cn-hangzhou\s+Forward\s+Finished\s+1 d\s+2024-04-30 12:00:00 UTC$/);
     });
 
     it('says a missing job is not found in its region', () => {
@@ -135,7 +135,7 @@ describe('cli render', () => {
     });
 
     it('aligns every column', () => {
-      for (const title of ['REGION', 'DIRECTION', 'STATUS', 'LAG', 'CHECKPOINT (UTC)']) {
+      for (const title of ['REGION', 'DIRECTION', 'STATUS', 'LAG', 'CHECKPOINT']) {
         const column = lines[0].indexOf(title);
         for (const line of lines.slice(1)) {
           assert.notEqual(line[column - 1], undefined, `line too short: ${line}`);

@@ -1,12 +1,12 @@
 import * as assert from 'node:assert/strict';
-import { BadInputError } from '../../src/core/api/errors';
+import { InvalidInputError } from '../../src/core/inputError';
 import { jobIdProblem, jobKey, jobRefProblem, parseJobList, parseJobRef } from '../../src/core/jobs';
 
 function refused(text: string, pattern: RegExp, defaultRegion = 'cn-hangzhou'): void {
   assert.throws(
     () => parseJobRef(text, defaultRegion),
     (e: unknown) => {
-      assert.ok(e instanceof BadInputError, `expected a BadInputError, got ${String(e)}`);
+      assert.ok(e instanceof InvalidInputError, `expected an InvalidInputError, got ${String(e)}`);
       assert.match(e.message, pattern);
       return true;
     },

@@ -319,8 +319,8 @@ describe('settings: http.proxy', () => {
   it('ignores an unusable proxy with a message that never quotes it', () => {
     const settings = withProxy('ftp://user:hunter2@proxy.corp');
     assert.equal(settings.httpProxy, undefined);
-    assert.deepEqual(settings.problems, ['http.proxy must be an http://, https:// or socks5:// URL; connecting directly']);
+    assert.deepEqual(settings.problems, ['http.proxy: not an http://, https:// or socks5:// URL; connecting directly']);
     assert.ok(!settings.problems.join(' ').includes('hunter2'));
-    assert.deepEqual(withProxy('proxy corp').problems, ['http.proxy is not a URL (expected http://host:port); connecting directly']);
+    assert.deepEqual(withProxy('proxy corp').problems, ['http.proxy: not a URL (expected http://host:port); connecting directly']);
   });
 });

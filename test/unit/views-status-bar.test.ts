@@ -50,8 +50,8 @@ describe('views/statusBar', () => {
     assert.ok(model.tooltip.startsWith('Waiting for the first status of 1 DTS sync job'), model.tooltip);
   });
 
-  it('says "job" for a single healthy job', () => {
-    assert.ok(statusBarModel(state([healthy(1)]), CTX).tooltip.startsWith('All 1 DTS sync job healthy'));
+  it('speaks of the one job, not "all 1 jobs", when a single job is healthy', () => {
+    assert.ok(statusBarModel(state([healthy(1)]), CTX).tooltip.startsWith('The DTS sync job is healthy'));
   });
 
   it('counts failed jobs on an error background and lists them in the tooltip', () => {

@@ -132,7 +132,7 @@ describe('views/tree', () => {
       const v = view(HANGZHOU, [dir('Forward', 'Synchronizing', new Date(NOW.getTime() + 2 * 3600_000))]);
       const item = directionItems(v, CTX)[0];
       assert.match(item.description, /^Synchronizing · 0 s behind/);
-      assert.match(item.tooltip, /The checkpoint is 2 h ahead of the server clock \(clock skew\?\); lag shown as 0/);
+      assert.match(item.tooltip, /Note: checkpoint is 2 h ahead of the server clock \(clock skew\?\); lag shown as 0/);
     });
 
     it('describe status, lag and the checkpoint time', () => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, EnvHttpProxyAgent, Pool, ProxyAgent, request, type buildConnector, type Dispatcher } from 'undici';
+import * as l10n from '@vscode/l10n';
 import { safeText } from '../safeText';
 import { resolveEndpoint } from './endpoints';
 import { BadResponseError, DtsError, NetworkError, TimeoutError } from './errors';
@@ -207,7 +208,7 @@ export class DtsClient implements StatusListSource {
           this.report({ action, region, batchSize, attempt, started, requestId: requestIdOf(result), outcome: 'ok' });
           return result;
         } catch (caught) {
-          error = caught instanceof DtsError ? caught : new BadResponseError(`the answer could not be read (${String(caught)})`, { httpStatus: response.status });
+          error = caught instanceof DtsError ? caught : new BadResponseError(l10n.t('the answer could not be read ({0})', String(caught)), { httpStatus: response.status });
         }
       } catch (caught) {
         if (signal?.aborted) {
@@ -370,7 +371,7 @@ export class DtsClient implements StatusListSource {
     const declared = Number(res.headers['content-length']);
     if (Number.isFinite(declared) && declared > this.maxResponseBytes) {
       res.body.destroy();
-      throw new BadResponseError(`the body is ${declared} bytes, over the ${this.maxResponseBytes}-byte limit`, { httpStatus: res.statusCode });
+      throw new BadResponseError(l10n.t('the body is {0} bytes, over the {1}-byte limit', declared, this.maxResponseBytes), { httpStatus: res.statusCode });
     }
     const chunks: Buffer[] = [];
     let size = 0;
@@ -378,7 +379,7 @@ export class DtsClient implements StatusListSource {
       size += (chunk as Buffer).length;
       if (size > this.maxResponseBytes) {
         res.body.destroy();
-        throw new BadResponseError(`the body exceeds the ${this.maxResponseBytes}-byte limit`, { httpStatus: res.statusCode });
+        throw new BadResponseError(l10n.t('the body exceeds the {0}-byte limit', this.maxResponseBytes), { httpStatus: res.statusCode });
       }
       chunks.push(chunk as Buffer);
     }
@@ -497,25 +498,26 @@ function requestIdOf(result: unknown): string | undefined {
 }
 
 interface NetworkFailure {
-  readonly words: string;
+  /** A function, so the words are in the language configured when the error happens. */
+  readonly words: () => string;
   /** False for what a retry cannot fix. */
   readonly retryable: boolean;
 }
 
 /** Keyed by error codes from outside (Node, undici, a peer): a Map, so `constructor` is just an unknown code. */
 const NETWORK_FAILURES = new Map<string, NetworkFailure>([
-  ['ECONNREFUSED', { words: 'Connection refused', retryable: true }],
-  ['ECONNRESET', { words: 'Connection reset', retryable: true }],
-  ['EPIPE', { words: 'Connection reset', retryable: true }],
-  ['ENOTFOUND', { words: 'Host not found', retryable: false }],
-  ['EAI_AGAIN', { words: 'Host lookup failed', retryable: true }],
-  ['EHOSTUNREACH', { words: 'Host unreachable', retryable: true }],
-  ['ENETUNREACH', { words: 'Network unreachable', retryable: true }],
-  ['ETIMEDOUT', { words: 'Connection timed out', retryable: true }],
-  ['UND_ERR_CONNECT_TIMEOUT', { words: 'Connection timed out', retryable: true }],
-  ['UND_ERR_SOCKET', { words: 'Connection closed by the server', retryable: true }],
-  ['UND_ERR_CLOSED', { words: 'Connection closed', retryable: true }],
-  [PROXY_TUNNEL_CLOSED, { words: 'The proxy closed the connection', retryable: true }],
+  ['ECONNREFUSED', { words: () => l10n.t('Connection refused'), retryable: true }],
+  ['ECONNRESET', { words: () => l10n.t('Connection reset'), retryable: true }],
+  ['EPIPE', { words: () => l10n.t('Connection reset'), retryable: true }],
+  ['ENOTFOUND', { words: () => l10n.t('Host not found'), retryable: false }],
+  ['EAI_AGAIN', { words: () => l10n.t('Host lookup failed'), retryable: true }],
+  ['EHOSTUNREACH', { words: () => l10n.t('Host unreachable'), retryable: true }],
+  ['ENETUNREACH', { words: () => l10n.t('Network unreachable'), retryable: true }],
+  ['ETIMEDOUT', { words: () => l10n.t('Connection timed out'), retryable: true }],
+  ['UND_ERR_CONNECT_TIMEOUT', { words: () => l10n.t('Connection timed out'), retryable: true }],
+  ['UND_ERR_SOCKET', { words: () => l10n.t('Connection closed by the server'), retryable: true }],
+  ['UND_ERR_CLOSED', { words: () => l10n.t('Connection closed'), retryable: true }],
+  [PROXY_TUNNEL_CLOSED, { words: () => l10n.t('The proxy closed the connection'), retryable: true }],
 ]);
 
 /** OpenSSL's verification failures as Node reports them, besides every `CERT_*` and `ERR_TLS_CERT_*` code. */
@@ -564,17 +566,17 @@ export function networkError(caught: unknown): NetworkError {
   const detailOf = (e: Coded | undefined): string => (e && typeof e.message === 'string' ? e.message : '');
   const certificate = coded.find((e) => isCertificateCode(e.code));
   if (certificate) {
-    return failure('TLS certificate rejected', detailOf(certificate) || certificate.code, false);
+    return failure(l10n.t('TLS certificate rejected'), detailOf(certificate) || certificate.code, false);
   }
   const known = coded.find((e) => NETWORK_FAILURES.has(e.code));
   const what = known && NETWORK_FAILURES.get(known.code);
   if (known && what) {
-    return failure(what.words, detailOf(known), what.retryable);
+    return failure(what.words(), detailOf(known), what.retryable);
   }
   const deepest = chain.length > 0 ? chain[chain.length - 1] : undefined;
-  return failure('Network error', detailOf(deepest) || (chain.length === 0 ? String(caught) : detailOf(chain[0])), true);
+  return failure(l10n.t('Network error'), detailOf(deepest) || (chain.length === 0 ? String(caught) : detailOf(chain[0])), true);
 }
 
 function failure(words: string, detail: string, retryable: boolean): NetworkError {
-  return new NetworkError(`${words}${detail ? ` (${detail})` : ''}`, { retryable });
+  return new NetworkError(detail ? l10n.t('{0} ({1})', words, detail) : words, { retryable });
 }

@@ -1,3 +1,5 @@
+import * as l10n from '@vscode/l10n';
+import { formatNumber } from '../locale';
 import { safeText, type KnownSecrets } from '../safeText';
 
 /**
@@ -92,18 +94,21 @@ export abstract class DtsError extends Error {
       noPermissionType: field(denied.noPermissionType),
       policyType: field(denied.policyType),
     };
-    const parts = [summary];
+    // Each addition is a whole message around the text so far, so a translation can put it where its grammar wants.
+    let message = summary;
     if (this.apiMessage !== undefined || !isLocalCode(this.code)) {
-      parts.push(`: ${this.code}${this.apiMessage ? ` ${cut(this.apiMessage, 300)}` : ''}`);
+      message = l10n.t('{0}: {1}', message, this.apiMessage ? `${this.code} ${cut(this.apiMessage, 300)}` : this.code);
     }
     if (this.accessDenied?.authAction) {
       const type = this.accessDenied.noPermissionType;
-      parts.push(` (the RAM policy does not allow ${this.accessDenied.authAction}${type ? `: ${type}` : ''})`);
+      message = type
+        ? l10n.t('{0} (the RAM policy does not allow {1}: {2})', message, this.accessDenied.authAction, type)
+        : l10n.t('{0} (the RAM policy does not allow {1})', message, this.accessDenied.authAction);
     }
     if (this.requestId) {
-      parts.push(` (RequestId ${this.requestId})`);
+      message = l10n.t('{0} (RequestId {1})', message, this.requestId);
     }
-    this.message = parts.join('');
+    this.message = message;
   }
 }
 
@@ -122,7 +127,7 @@ export class CredentialsRejectedError extends DtsError {
   readonly kind = 'credentials';
   readonly retryable = false;
   constructor(details: ApiErrorDetails) {
-    super('The AccessKey was rejected', details);
+    super(l10n.t('The AccessKey was rejected'), details);
   }
 }
 
@@ -131,7 +136,7 @@ export class ForbiddenError extends DtsError {
   readonly kind = 'forbidden';
   readonly retryable = false;
   constructor(details: ApiErrorDetails) {
-    super('Access denied', details);
+    super(l10n.t('Access denied'), details);
   }
 }
 
@@ -139,7 +144,7 @@ export class ThrottledError extends DtsError {
   readonly kind = 'throttled';
   readonly retryable = true;
   constructor(details: ApiErrorDetails) {
-    super('Throttled by Alibaba Cloud', details);
+    super(l10n.t('Throttled by Alibaba Cloud'), details);
   }
 }
 
@@ -165,14 +170,13 @@ export interface TimeoutOptions {
 export class TimeoutError extends NetworkError {
   override readonly kind = 'timeout';
   constructor(seconds: number, options: TimeoutOptions = {}) {
-    const limit = options.deadline ? `the ${formatSeconds(seconds)} deadline` : formatSeconds(seconds);
-    const last = options.last ? ` (last attempt: ${options.last.message})` : '';
-    super(`No answer within ${limit}${last}`, { code: 'Timeout', retryable: !options.deadline });
+    const shown = formatNumber(seconds);
+    const summary = options.deadline ? l10n.t('No answer within the {0} s deadline', shown) : l10n.t('No answer within {0} s', shown);
+    super(options.last ? l10n.t('{0} (last attempt: {1})', summary, options.last.message) : summary, {
+      code: 'Timeout',
+      retryable: !options.deadline,
+    });
   }
-}
-
-function formatSeconds(seconds: number): string {
-  return `${Number(seconds.toFixed(3))} s`;
 }
 
 /** The service failed (5xx, InternalError, ServiceUnavailable): worth a retry later. */
@@ -180,7 +184,7 @@ export class ServerError extends DtsError {
   readonly kind = 'server';
   readonly retryable = true;
   constructor(details: ApiErrorDetails) {
-    super(`DTS server error${details.httpStatus ? ` (HTTP ${details.httpStatus})` : ''}`, details);
+    super(details.httpStatus ? l10n.t('DTS server error (HTTP {0})', details.httpStatus) : l10n.t('DTS server error'), details);
   }
 }
 
@@ -189,7 +193,7 @@ export class BadResponseError extends DtsError {
   readonly kind = 'bad-response';
   readonly retryable: boolean;
   constructor(reason: string, details: { httpStatus?: number; requestId?: string; retryable?: boolean } = {}) {
-    super(`Bad response${details.httpStatus ? ` (HTTP ${details.httpStatus})` : ''}: ${reason}`, {
+    super(details.httpStatus ? l10n.t('Bad response (HTTP {0}): {1}', details.httpStatus, reason) : l10n.t('Bad response: {0}', reason), {
       code: 'BadResponse',
       ...details,
     });
@@ -202,7 +206,7 @@ export class RequestRejectedError extends DtsError {
   readonly kind = 'rejected';
   readonly retryable = false;
   constructor(details: ApiErrorDetails) {
-    super('DTS rejected the request', details);
+    super(l10n.t('DTS rejected the request'), details);
   }
 }
 

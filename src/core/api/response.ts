@@ -1,5 +1,6 @@
+import * as l10n from '@vscode/l10n';
 import { BadResponseError, classifyApiError, type AccessDeniedDetail } from './errors';
-import { HEALTH_SEVERITY, statusHealth, type RawDirection } from '../model';
+import { directionLabel, HEALTH_SEVERITY, statusHealth, type RawDirection } from '../model';
 import { redactSecrets, stripControl, type KnownSecrets } from '../safeText';
 
 /** One `DescribeSynchronizationJobStatusList` answer, validated. */
@@ -109,18 +110,24 @@ function looksLikeHtml(body: string, contentType: string | undefined): boolean {
 function describeBody(body: string, contentType: string | undefined): string {
   const trimmed = body.trimStart();
   if (trimmed === '') {
-    return 'the body is empty';
+    return l10n.t('the body is empty');
   }
   if (trimmed.startsWith('<') || /html|xml/i.test(contentType ?? '')) {
     // Bounded repetitions: a page of unclosed `<title` tags must not make this quadratic.
     const title = /<title[^>]{0,200}>([^<]{1,120})<\/title>/i.exec(body.slice(0, XML_SCAN_LIMIT))?.[1];
     const cleanTitle = title === undefined ? '' : cleanText(title, 120);
-    return `expected JSON, got ${looksLikeHtml(trimmed, contentType) ? 'an HTML page' : 'XML'}${cleanTitle ? ` ("${cleanTitle}")` : ''}; is a proxy in the way?`;
+    const html = looksLikeHtml(trimmed, contentType);
+    if (cleanTitle) {
+      return html
+        ? l10n.t('expected JSON, got an HTML page ("{0}"); is a proxy in the way?', cleanTitle)
+        : l10n.t('expected JSON, got XML ("{0}"); is a proxy in the way?', cleanTitle);
+    }
+    return html ? l10n.t('expected JSON, got an HTML page; is a proxy in the way?') : l10n.t('expected JSON, got XML; is a proxy in the way?');
   }
   if (/^[{[]/.test(trimmed)) {
-    return 'the JSON is truncated or malformed';
+    return l10n.t('the JSON is truncated or malformed');
   }
-  return `expected JSON, got ${JSON.stringify(cleanText(trimmed.slice(0, 40), 40))}`;
+  return l10n.t('expected JSON, got {0}', JSON.stringify(cleanText(trimmed.slice(0, 40), 40)));
 }
 
 const ENCODING_NAMES: ReadonlyMap<string, string> = new Map([
@@ -140,7 +147,7 @@ function compressionOf(body: string, contentEncoding: string | undefined): strin
   for (const token of (contentEncoding ?? '').split(',')) {
     const name = token.trim().toLowerCase();
     if (name !== '' && name !== 'identity') {
-      return ENCODING_NAMES.get(name) ?? (/^[a-z0-9-]{1,20}$/.test(name) ? name : 'an unknown encoding');
+      return ENCODING_NAMES.get(name) ?? (/^[a-z0-9-]{1,20}$/.test(name) ? name : '');
     }
   }
   if (body.charCodeAt(0) === 0x1f && (body.charCodeAt(1) === 0x8b || body.charCodeAt(1) === 0xfffd)) {
@@ -291,11 +298,16 @@ export function parseJsonBody(
       throw classifyApiError({ code: 'Throttling', apiMessage: 'HTTP 429 Too Many Requests', httpStatus, requestId: id, retryAfterMs });
     }
     const compression = compressionOf(body, contentEncoding);
-    const reason = compression ? `the body is ${compression}-compressed, which was not asked for` : describeBody(body, contentType);
+    const reason =
+      compression === undefined
+        ? describeBody(body, contentType)
+        : compression
+          ? l10n.t('the body is {0}-compressed, which was not asked for', compression)
+          : l10n.t('the body is compressed with an unknown encoding, which was not asked for');
     throw new BadResponseError(reason, { httpStatus, requestId: id, retryable: httpStatus >= 500 });
   }
   if (!isObject(parsed)) {
-    throw new BadResponseError('expected a JSON object', { httpStatus, requestId: requestIdOf(undefined, requestId), retryable: httpStatus >= 500 });
+    throw new BadResponseError(l10n.t('expected a JSON object'), { httpStatus, requestId: requestIdOf(undefined, requestId), retryable: httpStatus >= 500 });
   }
   return parsed;
 }
@@ -316,7 +328,7 @@ export function throwIfApiError(httpStatus: number, json: Json, retryAfterMs: nu
       throw classifyApiError({ code: 'Throttling', apiMessage: 'HTTP 429 Too Many Requests', ...details });
     }
     if (!gatewayCode) {
-      throw new BadResponseError('an error without a Code', { httpStatus, requestId, retryable: httpStatus >= 500 });
+      throw new BadResponseError(l10n.t('an error without a Code'), { httpStatus, requestId, retryable: httpStatus >= 500 });
     }
     throw classifyApiError({ code: gatewayCode, apiMessage: gatewayMessage, ...details });
   }
@@ -378,7 +390,7 @@ export function parseCheckpoint(value: unknown): Date | null {
 
 function parseDirection(value: unknown, httpStatus: number, requestId: string | undefined, known?: KnownSecrets): RawDirection {
   if (!isObject(value)) {
-    throw new BadResponseError('a direction entry is not an object', { httpStatus, requestId });
+    throw new BadResponseError(l10n.t('a direction entry is not an object'), { httpStatus, requestId });
   }
   const sent = textField(value, ['SynchronizationDirection'], known) ?? 'Forward';
   const status = optionalString(field(value, 'Status'));
@@ -411,7 +423,7 @@ interface JobAnswer {
 }
 
 function listedStatuses(answers: readonly RawDirection[]): string {
-  const shown = answers.slice(0, 5).map((d) => cut(d.status, 40) || '(empty)');
+  const shown = answers.slice(0, 5).map((d) => cut(d.status, 40) || l10n.t('(empty)'));
   return `${shown.join(', ')}${answers.length > shown.length ? ', …' : ''}`;
 }
 
@@ -429,27 +441,29 @@ export function parseStatusList(
   const sentRequestId = requestIdOf(json, headerRequestId);
   const requestId = sentRequestId === undefined ? undefined : cleanText(sentRequestId, MAX_TEXT_LENGTH, known) || undefined;
   if (rawField(json, REQUEST_ID) === undefined && field(json, 'Success') === undefined) {
-    throw new BadResponseError('not a DTS answer (no RequestId, no Success)', { httpStatus, requestId: sentRequestId });
+    throw new BadResponseError(l10n.t('not a DTS answer (no RequestId, no Success)'), { httpStatus, requestId: sentRequestId });
   }
   const entries = field(json, 'SynchronizationJobListStatusList');
   if (entries === undefined || entries === null) {
     // Reading this as "no job returned" would report every job as not found; an empty list [] is that answer.
-    const why = isTrue(field(json, 'Success')) ? 'Success is true but' : 'the answer has no job list:';
-    throw new BadResponseError(`${why} SynchronizationJobListStatusList is missing`, { httpStatus, requestId: sentRequestId });
+    const why = isTrue(field(json, 'Success'))
+      ? l10n.t('Success is true but SynchronizationJobListStatusList is missing')
+      : l10n.t('the answer has no job list: SynchronizationJobListStatusList is missing');
+    throw new BadResponseError(why, { httpStatus, requestId: sentRequestId });
   }
   if (!Array.isArray(entries)) {
-    throw new BadResponseError('SynchronizationJobListStatusList is not a list', { httpStatus, requestId: sentRequestId });
+    throw new BadResponseError(l10n.t('SynchronizationJobListStatusList is not a list'), { httpStatus, requestId: sentRequestId });
   }
   const answers = new Map<string, JobAnswer>();
   for (const entry of entries) {
     const sentId = isObject(entry) ? optionalString(field(entry, 'SynchronizationJobId')) : undefined;
     const id = sentId === undefined ? '' : cleanText(sentId, MAX_TEXT_LENGTH, known);
     if (!isObject(entry) || id === '') {
-      throw new BadResponseError('a job entry has no SynchronizationJobId', { httpStatus, requestId: sentRequestId });
+      throw new BadResponseError(l10n.t('a job entry has no SynchronizationJobId'), { httpStatus, requestId: sentRequestId });
     }
     const directions = field(entry, 'SynchronizationDirectionInfoList') ?? [];
     if (!Array.isArray(directions)) {
-      throw new BadResponseError(`the directions of ${id} are not a list`, { httpStatus, requestId: sentRequestId });
+      throw new BadResponseError(l10n.t('the directions of {0} are not a list', id), { httpStatus, requestId: sentRequestId });
     }
     const answer = answers.get(id) ?? { directions: new Map<string, RawDirection[]>(), extraDirections: 0 };
     answers.set(id, answer);
@@ -474,17 +488,19 @@ export function parseStatusList(
       const chosen = same.reduce(worse);
       shown.push(chosen);
       if (same.length > 1) {
-        notes.push(`${id} ${chosen.direction} was answered ${same.length} times (${listedStatuses(same)}); showing the worst`);
+        notes.push(l10n.t('{0} {1} was answered {2} times ({3}); showing the worst', id, directionLabel(chosen.direction), same.length, listedStatuses(same)));
       }
     }
     if (answer.extraDirections > 0) {
-      notes.push(`${id} was answered with ${answer.extraDirections} more directions than the ${MAX_DIRECTIONS_PER_JOB} shown; the rest are ignored`);
+      notes.push(
+        l10n.t('{0} was answered with {1} more directions than the {2} shown; the rest are ignored', id, answer.extraDirections, MAX_DIRECTIONS_PER_JOB),
+      );
     }
     jobs.set(id, shown);
   }
   const total = countField(field(json, 'TotalRecordCount'));
   if (total !== undefined && total > jobs.size) {
-    notes.push(`the answer counts ${total} jobs (TotalRecordCount) but lists ${jobs.size}; jobs not listed are shown as not found`);
+    notes.push(l10n.t('the answer counts {0} jobs (TotalRecordCount) but lists {1}; jobs not listed are shown as not found', total, jobs.size));
   }
   return { requestId, serverDate, jobs, notes: capNotes(notes) };
 }
@@ -498,7 +514,9 @@ function countField(value: unknown): number | undefined {
 }
 
 function capNotes(notes: string[]): string[] {
-  return notes.length <= MAX_NOTES ? notes : [...notes.slice(0, MAX_NOTES - 1), `and ${notes.length - MAX_NOTES + 1} more oddities in this answer`];
+  return notes.length <= MAX_NOTES
+    ? notes
+    : [...notes.slice(0, MAX_NOTES - 1), l10n.t('and {0} more oddities in this answer', notes.length - MAX_NOTES + 1)];
 }
 
 /** The `Date` header, when it is a real date in the plausible range (else lag falls back to the local clock). */
@@ -539,7 +557,7 @@ export function interpretStatusListResponse(
   const json = parseJsonBody(httpStatus, body, header(headers, 'content-type'), headerRequestId, retryAfterMs, header(headers, 'content-encoding'));
   throwIfApiError(httpStatus, json, retryAfterMs, headerRequestId);
   if (httpStatus >= 300) {
-    throw new BadResponseError('unexpected HTTP status', { httpStatus, requestId: requestIdOf(json, headerRequestId), retryable: httpStatus >= 500 });
+    throw new BadResponseError(l10n.t('unexpected HTTP status'), { httpStatus, requestId: requestIdOf(json, headerRequestId), retryable: httpStatus >= 500 });
   }
   return parseStatusList(httpStatus, json, parseServerDate(header(headers, 'date')), headerRequestId, known);
 }

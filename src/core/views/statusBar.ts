@@ -1,7 +1,9 @@
+import * as l10n from '@vscode/l10n';
+import { isFailed, needsAttention } from '../attention';
+import { displayName } from '../jobs';
 import type { JobView, StoreState } from '../store';
-import { jobDescription, jobHealth, escapeMarkdown, type PresentContext } from './tree';
 import { formatAge } from './time';
-import { stripControl } from '../safeText';
+import { escapeMarkdown, jobDescription, type PresentContext } from './tree';
 
 export interface StatusBarModel {
   readonly visible: boolean;
@@ -11,70 +13,59 @@ export interface StatusBarModel {
   readonly background: 'error' | 'warning' | undefined;
 }
 
-/** A job the status bar counts as failed: a found job whose worst direction is `error`. */
-export function isFailed(view: JobView): boolean {
-  return view.status?.found === true && view.status.health === 'error';
-}
-
-/** Paused, lagging, not found, unknown, stale or never fetched after an error. */
-export function needsAttention(view: JobView): boolean {
-  if (isFailed(view)) {
-    return false;
-  }
-  const health = jobHealth(view);
-  return health === 'warning' || health === 'unknown' || view.stale;
-}
-
-function label(view: JobView): string {
-  return stripControl(view.spec.name ?? view.spec.id);
-}
-
 export function statusBarModel(state: StoreState, ctx: PresentContext): StatusBarModel {
   if (state.jobs.length === 0) {
     return { visible: false, text: '', tooltip: '', background: undefined };
   }
+  const total = state.jobs.length;
   const failed = state.jobs.filter(isFailed);
   const attention = state.jobs.filter(needsAttention);
-  const lines = (views: JobView[]): string[] => views.map((v) => `- **${escapeMarkdown(label(v))}**: ${escapeMarkdown(jobDescription(v, ctx))}`);
+  const lines = (views: JobView[]): string[] =>
+    views.map((v) => `- ${l10n.t('{0}: {1}', `**${escapeMarkdown(displayName(v.spec))}**`, escapeMarkdown(jobDescription(v, ctx)))}`);
   let icon: string;
   let text: string;
   let background: StatusBarModel['background'];
   const tooltip: string[] = [];
   if (!state.credentialsSource) {
     icon = '$(key)';
-    text = 'DTS: no AccessKey';
+    text = l10n.t('DTS: no AccessKey');
     background = 'warning';
-    tooltip.push('**No AccessKey.** Run "DTS: Set AccessKey…" or set ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET.');
+    tooltip.push(l10n.t('**No AccessKey.** Run "DTS: Set AccessKey…" or set ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET.'));
   } else if (failed.length > 0) {
     icon = '$(error)';
-    text = `DTS: ${failed.length} failed`;
+    text = l10n.t('DTS: {0} failed', failed.length);
     background = 'error';
-    tooltip.push(`**${failed.length} failed**`, ...lines(failed));
+    tooltip.push(l10n.t('**{0} failed**', failed.length), ...lines(failed));
   } else if (attention.length > 0) {
     icon = '$(warning)';
-    text = `DTS: ${attention.length} need${attention.length === 1 ? 's' : ''} attention`;
+    text = attention.length === 1 ? l10n.t('DTS: 1 needs attention') : l10n.t('DTS: {0} need attention', attention.length);
     background = 'warning';
   } else if (state.jobs.some((j) => !j.status)) {
     const waiting = state.jobs.filter((j) => !j.status).length;
     icon = '$(clock)';
-    text = `DTS: ${state.jobs.length}`;
+    text = l10n.t('DTS: {0}', total);
     background = undefined;
-    tooltip.push(`Waiting for the first status of ${waiting} DTS sync job${waiting === 1 ? '' : 's'}`);
+    tooltip.push(
+      waiting === 1
+        ? l10n.t('Waiting for the first status of 1 DTS sync job')
+        : l10n.t('Waiting for the first status of {0} DTS sync jobs', waiting),
+    );
   } else {
     icon = '$(check)';
-    text = `DTS: ${state.jobs.length} OK`;
+    text = l10n.t('DTS: {0} OK', total);
     background = undefined;
-    tooltip.push(`All ${state.jobs.length} DTS sync job${state.jobs.length === 1 ? '' : 's'} healthy`);
+    tooltip.push(total === 1 ? l10n.t('The DTS sync job is healthy') : l10n.t('All {0} DTS sync jobs healthy', total));
   }
   if (attention.length > 0 && state.credentialsSource) {
-    tooltip.push('', `**${attention.length} need${attention.length === 1 ? 's' : ''} attention**`, ...lines(attention));
+    const heading = attention.length === 1 ? l10n.t('**1 needs attention**') : l10n.t('**{0} need attention**', attention.length);
+    tooltip.push('', heading, ...lines(attention));
   }
   if (state.refreshing) {
     icon = '$(sync~spin)';
-    tooltip.unshift('Refreshing…', '');
+    tooltip.unshift(l10n.t('Refreshing…'), '');
   } else if (state.lastAttemptAt) {
-    tooltip.push('', `Last refresh ${formatAge(state.lastAttemptAt, ctx.now)}`);
+    tooltip.push('', l10n.t('Last refresh {0}', formatAge(state.lastAttemptAt, ctx.now)));
   }
-  tooltip.push('', 'Click to show the DTS Sync view');
+  tooltip.push('', l10n.t('Click to show the DTS Sync view'));
   return { visible: true, text: `${icon} ${text}`, tooltip: tooltip.join('\n').trim(), background };
 }

@@ -1,9 +1,12 @@
+import * as l10n from '@vscode/l10n';
 import type { ErrorKind } from '../api/errors';
-import { formatLag, statusLabel, worstHealth, type DirectionStatus, type Health } from '../model';
+import { isFailed, jobHealth } from '../attention';
+import { displayName, jobKey, type JobSpec } from '../jobs';
+import { aheadNote, directionLabel, formatLag, statusLabel, worstHealth, type DirectionStatus } from '../model';
 import { safeText, stripControl } from '../safeText';
 import type { JobView, StoreState } from '../store';
-import { healthIcon, healthWords, type IconSpec } from './health';
-import { formatAge, formatClock, formatUtc } from './time';
+import { healthIcon, healthWords, NOT_FOUND_ICON, type IconSpec } from './health';
+import { formatAge, formatClock, formatStale, formatUtc } from './time';
 
 /** Everything a tree row shows, without VS Code types. */
 export interface ItemModel {
@@ -25,42 +28,45 @@ export interface PresentContext {
 }
 
 /** A failed refresh in a few words for a row; the tooltip and the log carry the full message. */
-const ERROR_WORDS: Readonly<Record<ErrorKind, string>> = {
-  credentials: 'AccessKey rejected',
-  forbidden: 'access denied',
-  throttled: 'throttled',
-  network: 'network error',
-  timeout: 'timed out',
-  server: 'server error',
-  'bad-response': 'bad response',
-  rejected: 'request rejected',
-  'bad-input': 'no usable AccessKey or settings',
+const ERROR_WORDS: Readonly<Record<ErrorKind, () => string>> = {
+  credentials: () => l10n.t('AccessKey rejected'),
+  forbidden: () => l10n.t('access denied'),
+  throttled: () => l10n.t('throttled'),
+  network: () => l10n.t('network error'),
+  timeout: () => l10n.t('timed out'),
+  server: () => l10n.t('server error'),
+  'bad-response': () => l10n.t('bad response'),
+  rejected: () => l10n.t('request rejected'),
+  'bad-input': () => l10n.t('no usable AccessKey or settings'),
 };
+
+/** The tree id of a job row; the direction rows hang below it. */
+export function jobItemId(spec: Pick<JobSpec, 'id' | 'region'>): string {
+  return `job:${jobKey(spec)}`;
+}
+
+/** The tree id of a direction row: by the API's direction name, whatever language the label is in. */
+export function directionItemId(spec: Pick<JobSpec, 'id' | 'region'>, direction: string): string {
+  return `dir:${jobKey(spec)}:${direction}`;
+}
 
 /** Escapes Markdown so a status or message from the API shows as it came, on one line, without control characters. */
 export function escapeMarkdown(text: string): string {
   return stripControl(text).replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, '\\$&');
 }
 
-/** What the user should look at first: the job's health, or why it has none. */
-export function jobHealth(view: JobView): Health {
-  if (!view.status) {
-    return view.error ? 'warning' : 'pending';
-  }
-  return view.status.health;
+function lagWords(lag: number | null): string | undefined {
+  return lag === null ? undefined : l10n.t('{0} behind', formatLag(lag));
 }
 
-function lagWords(lag: number | null): string | undefined {
-  return lag === null ? undefined : `${formatLag(lag)} behind`;
+/** Parts of a row's description, each a whole phrase, separated by a middle dot in every language. */
+function joinParts(parts: readonly (string | undefined)[]): string {
+  return stripControl(parts.filter((p): p is string => p !== undefined && p !== '').join(' · '));
 }
 
 /** `Synchronizing · 8 s behind · 14:03:05`. */
 export function directionDescription(d: DirectionStatus, ctx: PresentContext): string {
-  return stripControl(
-    [statusLabel(d.status), lagWords(d.lagSeconds), d.checkpoint ? formatClock(d.checkpoint, ctx.now, ctx.timeZone) : undefined]
-      .filter((p): p is string => p !== undefined)
-      .join(' · '),
-  );
+  return joinParts([statusLabel(d.status), lagWords(d.lagSeconds), d.checkpoint ? formatClock(d.checkpoint, ctx.now, ctx.timeZone) : undefined]);
 }
 
 function worstDirection(directions: readonly DirectionStatus[]): DirectionStatus | undefined {
@@ -68,54 +74,71 @@ function worstDirection(directions: readonly DirectionStatus[]): DirectionStatus
   return directions.find((d) => d.health === worst);
 }
 
-function staleSuffix(view: JobView, ctx: PresentContext): string | undefined {
-  return view.stale && view.fetchedAt ? `stale, ${formatAge(view.fetchedAt, ctx.now).replace(/ ago$/, ' old')}` : undefined;
+function notFoundIn(region: string): string {
+  return l10n.t('Not found in {0}', region);
 }
 
 export function jobDescription(view: JobView, ctx: PresentContext): string {
   const status = view.status;
   let main: string;
   if (!status) {
-    main = view.error ? `No status: ${ERROR_WORDS[view.error.kind]}` : 'Waiting for the first refresh';
+    main = view.error ? l10n.t('No status: {0}', ERROR_WORDS[view.error.kind]()) : l10n.t('Waiting for the first refresh');
   } else if (!status.found) {
-    main = `Not found in ${status.region}`;
+    main = notFoundIn(status.region);
   } else {
     const worst = worstDirection(status.directions);
-    main = worst ? [statusLabel(worst.status), lagWords(worst.lagSeconds)].filter(Boolean).join(' · ') : 'No directions reported';
+    main = worst ? joinParts([statusLabel(worst.status), lagWords(worst.lagSeconds)]) : l10n.t('No directions reported');
   }
-  return stripControl([main, staleSuffix(view, ctx)].filter(Boolean).join(' · '));
+  return joinParts([main, view.stale && view.fetchedAt ? formatStale(view.fetchedAt, ctx.now) : undefined]);
 }
 
 /** What a tooltip says when there is no usable checkpoint: none yet, or the impossible value DTS sent. */
 function noCheckpoint(d: DirectionStatus): string {
-  return d.checkpointRaw === undefined ? 'none yet' : `none (DTS sent \`${d.checkpointRaw.replace(/`/g, "'")}\`, not a plausible time)`;
+  return d.checkpointRaw === undefined
+    ? l10n.t('none yet')
+    : l10n.t('none (DTS sent {0}, not a plausible time)', `\`${d.checkpointRaw.replace(/`/g, "'")}\``);
+}
+
+function localClock(d: Date, ctx: PresentContext): string {
+  return l10n.t('{0} local', formatClock(d, ctx.now, ctx.timeZone));
+}
+
+function lagCell(d: DirectionStatus): string {
+  return d.lagSeconds === null ? '–' : formatLag(d.lagSeconds);
+}
+
+/** The raw status as DTS sent it (the tooltip is where the exact word can be looked up). */
+function rawStatus(d: DirectionStatus): string {
+  return escapeMarkdown(d.status || l10n.t('(empty)'));
 }
 
 function directionRow(d: DirectionStatus, ctx: PresentContext): string {
-  const checkpoint = d.checkpoint ? `${formatUtc(d.checkpoint)}<br>${formatClock(d.checkpoint, ctx.now, ctx.timeZone)} local` : noCheckpoint(d);
-  const lag = d.lagSeconds === null ? '–' : formatLag(d.lagSeconds);
-  return `| ${escapeMarkdown(d.direction)} | ${escapeMarkdown(d.status || '(empty)')} | ${healthWords(d.health)} | ${checkpoint} | ${lag} |`;
+  const checkpoint = d.checkpoint ? `${formatUtc(d.checkpoint)}<br>${localClock(d.checkpoint, ctx)}` : noCheckpoint(d);
+  return `| ${escapeMarkdown(directionLabel(d.direction))} | ${rawStatus(d)} | ${healthWords(d.health)} | ${checkpoint} | ${lagCell(d)} |`;
 }
 
 /** Markdown with everything: ID, region, each direction's raw status, checkpoint in UTC and local time, lag, age. */
 export function jobTooltip(view: JobView, ctx: PresentContext, credentialsSource?: string): string {
   const { spec, status } = view;
-  const lines = [`**${escapeMarkdown(spec.name ?? spec.id)}**`, '', `ID: \`${spec.id}\` · Region: \`${spec.region}\``, ''];
+  const lines = [`**${escapeMarkdown(displayName(spec))}**`, '', l10n.t('ID: {0} · Region: {1}', `\`${spec.id}\``, `\`${spec.region}\``), ''];
   if (status && !status.found) {
-    lines.push(`**Not found in ${spec.region}.** Check the job ID and its region.`, '');
+    lines.push(l10n.t('**Not found in {0}.** Check the job ID and its region.', spec.region), '');
   } else if (status && status.directions.length > 0) {
-    lines.push(`${healthWords(status.health)}`, '');
-    lines.push('| Direction | Status | Health | Checkpoint | Lag |', '|---|---|---|---|---|');
+    lines.push(healthWords(status.health), '');
+    const header = [l10n.t('Direction'), l10n.t('Status'), l10n.t('Health'), l10n.t('Checkpoint'), l10n.t('Lag')];
+    lines.push(`| ${header.join(' | ')} |`, '|---|---|---|---|---|');
     lines.push(...status.directions.map((d) => directionRow(d, ctx)), '');
   }
   if (view.fetchedAt) {
-    lines.push(`Fetched ${formatUtc(view.fetchedAt)} (${formatAge(view.fetchedAt, ctx.now)})${view.stale ? ' — **stale**' : ''}`, '');
+    const utc = formatUtc(view.fetchedAt);
+    const age = formatAge(view.fetchedAt, ctx.now);
+    lines.push(view.stale ? l10n.t('Fetched {0} ({1}) — **stale**', utc, age) : l10n.t('Fetched {0} ({1})', utc, age), '');
   }
   if (view.error) {
     lines.push(`$(error) ${escapeMarkdown(view.error.message)}`, '');
   }
   if (credentialsSource) {
-    lines.push(`Credentials: ${escapeMarkdown(credentialsSource)}`);
+    lines.push(l10n.t('Credentials: {0}', escapeMarkdown(credentialsSource)));
   }
   return lines.join('\n').trim();
 }
@@ -124,11 +147,11 @@ export function jobItem(view: JobView, ctx: PresentContext, credentialsSource?: 
   const health = jobHealth(view);
   const icon =
     view.status && !view.status.found
-      ? { id: 'circle-slash', color: 'charts.yellow' }
+      ? NOT_FOUND_ICON
       : healthIcon(health, view.status ? worstDirection(view.status.directions)?.status : undefined);
   return {
-    id: `job:${view.spec.id}@${view.spec.region}`,
-    label: stripControl(view.spec.name ?? view.spec.id),
+    id: jobItemId(view.spec),
+    label: displayName(view.spec),
     description: jobDescription(view, ctx),
     tooltip: jobTooltip(view, ctx, credentialsSource),
     icon,
@@ -138,20 +161,30 @@ export function jobItem(view: JobView, ctx: PresentContext, credentialsSource?: 
   };
 }
 
+function directionTooltip(view: JobView, d: DirectionStatus, ctx: PresentContext): string {
+  const checkpoint = d.checkpoint ? `${formatUtc(d.checkpoint)} · ${localClock(d.checkpoint, ctx)}` : noCheckpoint(d);
+  let fetched = '';
+  if (view.fetchedAt) {
+    const age = formatAge(view.fetchedAt, ctx.now);
+    fetched = view.stale ? l10n.t('Fetched {0} (stale)', age) : l10n.t('Fetched {0}', age);
+  }
+  return [
+    `**${escapeMarkdown(displayName(view.spec))}** · ${escapeMarkdown(directionLabel(d.direction))}`,
+    '',
+    l10n.t('Status: {0} ({1})', rawStatus(d), healthWords(d.health)),
+    l10n.t('Checkpoint: {0}', checkpoint),
+    d.aheadSeconds !== undefined ? l10n.t('Note: {0}', aheadNote(d.aheadSeconds)) : '',
+    l10n.t('Lag: {0}', lagCell(d)),
+    fetched,
+  ].filter(Boolean).join('\n\n');
+}
+
 export function directionItems(view: JobView, ctx: PresentContext): ItemModel[] {
   return (view.status?.directions ?? []).map((d) => ({
-    id: `dir:${view.spec.id}@${view.spec.region}:${d.direction}`,
-    label: stripControl(d.direction),
+    id: directionItemId(view.spec, d.direction),
+    label: directionLabel(d.direction),
     description: directionDescription(d, ctx),
-    tooltip: [
-      `**${escapeMarkdown(view.spec.name ?? view.spec.id)}** · ${escapeMarkdown(d.direction)}`,
-      '',
-      `Status: ${escapeMarkdown(d.status || '(empty)')} (${healthWords(d.health)})`,
-      `Checkpoint: ${d.checkpoint ? `${formatUtc(d.checkpoint)} · ${formatClock(d.checkpoint, ctx.now, ctx.timeZone)} local` : noCheckpoint(d)}`,
-      d.aheadSeconds !== undefined ? `The checkpoint is ${formatLag(d.aheadSeconds)} ahead of the server clock (clock skew?); lag shown as 0` : '',
-      `Lag: ${d.lagSeconds === null ? '–' : formatLag(d.lagSeconds)}`,
-      view.fetchedAt ? `Fetched ${formatAge(view.fetchedAt, ctx.now)}${view.stale ? ' (stale)' : ''}` : '',
-    ].filter(Boolean).join('\n\n'),
+    tooltip: directionTooltip(view, d, ctx),
     icon: healthIcon(d.health, d.status),
     contextValue: 'direction',
     collapsible: false,
@@ -179,12 +212,15 @@ export function errorItem(state: StoreState): ItemModel | undefined {
     return undefined;
   }
   const affected = state.jobs.filter((j) => j.error).length;
+  const total = state.jobs.length;
   return {
     id: 'refreshError',
-    label: 'Refresh failed',
+    label: l10n.t('Refresh failed'),
     description: safeText(errors[0]),
     tooltip: [
-      `**Refresh failed** for ${affected} of ${state.jobs.length} job${state.jobs.length === 1 ? '' : 's'}; their last known statuses are kept and marked stale.`,
+      total === 1
+        ? l10n.t('**Refresh failed** for {0} of 1 job; its last known status is kept and marked stale.', affected)
+        : l10n.t('**Refresh failed** for {0} of {1} jobs; their last known statuses are kept and marked stale.', affected, total),
       '',
       ...errors.map((e) => `- ${escapeMarkdown(e)}`),
     ].join('\n'),
@@ -199,17 +235,21 @@ export function viewMessage(state: StoreState): string | undefined {
   const parts: string[] = [];
   const errors = currentErrors(state);
   if (errors.length > 0) {
-    const kept = state.jobs.some((j) => j.status) ? ' Showing the last known statuses.' : '';
-    parts.push(`Refresh failed: ${safeText(errors[0])}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}.${kept}`);
+    const first = safeText(errors[0]);
+    const failed = errors.length > 1 ? l10n.t('Refresh failed: {0} (and {1} more).', first, errors.length - 1) : l10n.t('Refresh failed: {0}.', first);
+    parts.push(state.jobs.some((j) => j.status) ? l10n.t('{0} Showing the last known statuses.', failed) : failed);
   }
   if (state.settingsProblems.length > 0) {
-    parts.push(`Ignored settings: ${state.settingsProblems.map((p) => safeText(p)).join('; ')}`);
+    parts.push(l10n.t('Ignored settings: {0}', state.settingsProblems.map((p) => safeText(p)).join('; ')));
   }
   return parts.length > 0 ? parts.join('\n') : undefined;
 }
 
-/** The activity-bar badge: the number of jobs in `error`. */
+/** The activity-bar badge: the number of failed jobs. */
 export function errorBadge(state: StoreState): { value: number; tooltip: string } | undefined {
-  const failed = state.jobs.filter((j) => j.status?.found && j.status.health === 'error').length;
-  return failed > 0 ? { value: failed, tooltip: `${failed} DTS job${failed === 1 ? '' : 's'} failed` } : undefined;
+  const failed = state.jobs.filter(isFailed).length;
+  if (failed === 0) {
+    return undefined;
+  }
+  return { value: failed, tooltip: failed === 1 ? l10n.t('1 DTS job failed') : l10n.t('{0} DTS jobs failed', failed) };
 }
