@@ -33,6 +33,10 @@ export async function runCli(io: CliIo): Promise<number> {
   }
   try {
     const options = parseCliArgs(io.argv, io.env);
+    if (options.json) {
+      // --json is a machine interface: its error messages stay English like its field names, whatever the locale.
+      configureLocale('en');
+    }
     if (options.command === 'help') {
       out(`${usage()}\n`);
       return 0;

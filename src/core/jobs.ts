@@ -9,6 +9,9 @@ import { quoteUntrusted, showJson, stripControl } from './safeText';
  */
 export const MAX_JOBS = 500;
 
+/** The setting the job list is read from; named in messages as is, never translated. */
+const SETTING = 'dtsSync.jobs';
+
 /** A job the user asked to watch. */
 export interface JobSpec {
   readonly id: string;
@@ -81,16 +84,16 @@ export function parseJobList(value: unknown, defaultRegion: string): ParsedJobs 
     return { jobs: [], problems: [] };
   }
   if (!Array.isArray(value)) {
-    return { jobs: [], problems: [l10n.t('dtsSync.jobs must be a list of job IDs')] };
+    return { jobs: [], problems: [l10n.t('{0} must be a list of job IDs', SETTING)] };
   }
   const jobs: JobSpec[] = [];
   const problems: string[] = [];
   const seen = new Set<string>();
   if (value.length > MAX_JOBS) {
-    problems.push(l10n.t('dtsSync.jobs lists {0} entries; only the first {1} are watched', value.length, MAX_JOBS));
+    problems.push(l10n.t('{0} lists {1} entries; only the first {2} are watched', SETTING, value.length, MAX_JOBS));
   }
   value.slice(0, MAX_JOBS).forEach((entry: unknown, index) => {
-    const where = `dtsSync.jobs[${index}]`;
+    const where = `${SETTING}[${index}]`;
     let job: JobSpec;
     try {
       job = parseEntry(entry, defaultRegion);

@@ -55,7 +55,7 @@ export function parseSettings(get: (key: string) => unknown, rawProxy?: unknown)
       return fallback;
     }
     if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-      problems.push(l10n.t('dtsSync.{0} must be a number from {1} to {2}; using {3}', key, min, max, fallback));
+      problems.push(l10n.t('{0} must be a number from {1} to {2}; using {3}', `dtsSync.${key}`, min, max, fallback));
       return fallback;
     }
     return value;
@@ -66,7 +66,7 @@ export function parseSettings(get: (key: string) => unknown, rawProxy?: unknown)
   if (typeof rawRegion === 'string' && rawRegion.trim() !== '') {
     const problem = regionProblem(rawRegion.trim());
     if (problem) {
-      problems.push(l10n.t('dtsSync.defaultRegion: {0}; using {1}', problem, defaultRegion));
+      problems.push(l10n.t('{0}: {1}; using {2}', 'dtsSync.defaultRegion', problem, defaultRegion));
     } else {
       defaultRegion = rawRegion.trim();
     }
@@ -74,7 +74,7 @@ export function parseSettings(get: (key: string) => unknown, rawProxy?: unknown)
 
   let refreshIntervalSeconds = number('refreshIntervalSeconds', DEFAULT_SETTINGS.refreshIntervalSeconds, 0, 86400);
   if (refreshIntervalSeconds > 0 && refreshIntervalSeconds < MIN_REFRESH_INTERVAL_SECONDS) {
-    problems.push(l10n.t('dtsSync.refreshIntervalSeconds below {0} is raised to {0}', MIN_REFRESH_INTERVAL_SECONDS));
+    problems.push(l10n.t('{0} below {1} is raised to {1}', 'dtsSync.refreshIntervalSeconds', MIN_REFRESH_INTERVAL_SECONDS));
     refreshIntervalSeconds = MIN_REFRESH_INTERVAL_SECONDS;
   }
 
@@ -90,10 +90,10 @@ export function parseSettings(get: (key: string) => unknown, rawProxy?: unknown)
       // A well-formed http:// endpoint is refused outright: falling back to the official endpoints would send the
       // user's requests to a place they did not choose.
       if (parseableWithOptIn(rawEndpoint.trim())) {
-        endpointRefusal = l10n.t('dtsSync.endpoint: {0}', message);
+        endpointRefusal = l10n.t('{0}: {1}', 'dtsSync.endpoint', message);
         problems.push(endpointRefusal);
       } else {
-        problems.push(l10n.t('dtsSync.endpoint: {0}; using the official endpoints', message));
+        problems.push(l10n.t('{0}: {1}; using the official endpoints', 'dtsSync.endpoint', message));
       }
     }
   }
@@ -103,7 +103,7 @@ export function parseSettings(get: (key: string) => unknown, rawProxy?: unknown)
   if (rawVersion === 'v2' || rawVersion === 'v3') {
     signatureVersion = rawVersion;
   } else if (rawVersion !== undefined && rawVersion !== null) {
-    problems.push(l10n.t('dtsSync.signatureVersion must be "v3" or "v2"; using v3'));
+    problems.push(l10n.t('{0} must be "{1}" or "{2}"; using {1}', 'dtsSync.signatureVersion', 'v3', 'v2'));
   }
 
   const rawNotify = get('notifyOnFailure');
@@ -113,7 +113,7 @@ export function parseSettings(get: (key: string) => unknown, rawProxy?: unknown)
   if (typeof rawProxy === 'string' && rawProxy.trim() !== '') {
     const problem = proxyProblem(rawProxy.trim());
     if (problem) {
-      problems.push(l10n.t('http.proxy: {0}; connecting directly', problem));
+      problems.push(l10n.t('{0}: {1}; connecting directly', 'http.proxy', problem));
     } else {
       httpProxy = rawProxy.trim();
     }

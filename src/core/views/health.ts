@@ -32,7 +32,8 @@ const HEALTH_WORDS: Readonly<Record<Health, () => string>> = {
   ok: () => l10n.t('Healthy'),
   pending: () => l10n.t('Starting or changing'),
   warning: () => l10n.t('Needs attention'),
-  error: () => l10n.t('Failed'),
+  // Not the status word: a precheck or initialization failure is also this health.
+  error: () => l10n.t({ message: 'Failed', comment: ['health of a job or direction whose status is any failure'] }),
   finished: () => l10n.t('Finished'),
   unknown: () => l10n.t('Unknown status'),
 };
