@@ -1,20 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-
-/**
- * The repository root: the nearest folder above this file with a tsconfig.json and src/core (works from test/ and
- * out/test/; out/ has a copy of package.json and compiled src/core, but no tsconfig.json).
- */
-function repoRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'tsconfig.json')) || !existsSync(join(dir, 'src', 'core'))) {
-    const parent = dirname(dir);
-    assert.notEqual(parent, dir, `no repository root above ${__dirname}`);
-    dir = parent;
-  }
-  return dir;
-}
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { repoRoot } from './repo-root.fixture';
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

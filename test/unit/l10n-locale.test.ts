@@ -10,10 +10,10 @@ import type { JobView } from '../../src/core/store';
 import { statusBarModel } from '../../src/core/views/statusBar';
 import { formatClock } from '../../src/core/views/time';
 import { directionDescription, jobDescription } from '../../src/core/views/tree';
+import { repoRoot } from './repo-root.fixture';
 import { storeState } from './store-state.fixture';
 
-/** From out/test/unit (compiled) or test/unit: the l10n folder at the repository root. */
-const L10N = join(__dirname, __dirname.includes(`${join('out', 'test')}`) ? '../../..' : '../..', 'l10n');
+const L10N = join(repoRoot(), 'l10n');
 const ZH: MessageBundle = JSON.parse(readFileSync(join(L10N, 'bundle.l10n.zh-cn.json'), 'utf8')) as MessageBundle;
 
 const NOW = new Date('2024-05-01T06:03:13Z');

@@ -1,23 +1,14 @@
 import * as assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, extname, join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { extname, join } from 'node:path';
 import { getL10nJson } from '@vscode/l10n-dev';
+import { repoRoot } from './repo-root.fixture';
 
 /**
  * The translation is complete and current: every `l10n.t` / `vscode.l10n.t` message in src is in the committed
  * bundle (run `npx @vscode/l10n-dev export --outDir ./l10n ./src` after changing one), every message and manifest
  * string has a zh-cn translation with the same placeholders, and nothing stale is left behind.
  */
-
-function repoRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'tsconfig.json')) || !existsSync(join(dir, 'src', 'core'))) {
-    const parent = dirname(dir);
-    assert.notEqual(parent, dir, `no repository root above ${__dirname}`);
-    dir = parent;
-  }
-  return dir;
-}
 
 const ROOT = repoRoot();
 
