@@ -12,7 +12,7 @@ export class StatusBar implements vscode.Disposable {
     private readonly now: () => Date = () => new Date(),
   ) {
     this.item = vscode.window.createStatusBarItem('dtsSync.status', vscode.StatusBarAlignment.Left, 50);
-    this.item.name = 'DTS Sync Status';
+    this.item.name = vscode.l10n.t('DTS Sync Status');
     this.item.command = 'workbench.view.extension.dtsSync';
     // The spinner follows the refresh's progress; everything else follows the statuses.
     this.subscriptions = [store.onDidChange(() => this.update()), store.onDidChangeProgress(() => this.update())];
