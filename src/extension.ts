@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { Controller } from './core/controller';
 import { aliyunProfileProvider, environmentProvider } from './core/credentials';
+import { configureLocale } from './core/locale';
 import { StatusStore } from './core/store';
 import { registerCommands } from './vscode/commands';
 import { ExtensionLog } from './vscode/log';
@@ -26,6 +27,8 @@ export interface TestApi {
 /** Composition root: builds the adapters and the controller, and forwards VS Code's events to it. No decisions here. */
 export function activate(context: vscode.ExtensionContext): TestApi {
   const started = performance.now();
+  // First: the credential providers and the controller translate their texts as they are built.
+  configureLocale(vscode.env.language, vscode.l10n.bundle);
   const log = new ExtensionLog();
   const store = new StatusStore();
   const secrets = new SecretCredentials(context.secrets);

@@ -1,5 +1,5 @@
 import { jobKey } from './jobs';
-import { HEALTH_SEVERITY, type DirectionStatus, type Health, type JobStatus } from './model';
+import { directionRecord, HEALTH_SEVERITY, type DirectionRecord, type DirectionStatus, type Health, type JobStatus } from './model';
 import type { JobView } from './store';
 
 /**
@@ -20,13 +20,8 @@ interface PersistedJob {
   readonly directions: readonly PersistedDirection[];
 }
 
-interface PersistedDirection {
-  readonly direction: string;
-  readonly status: string;
-  readonly health: Health;
-  readonly checkpoint: string | null;
-  readonly lagSeconds: number | null;
-}
+/** A direction is written down as the CLI's `--json` shows it: one form for both. */
+type PersistedDirection = DirectionRecord;
 
 /** A saved status, revived: what the store restores, keyed by `jobKey`. */
 export interface SavedStatus {
@@ -49,13 +44,7 @@ export function toPersisted(jobs: readonly JobView[]): PersistedSnapshot {
           fetchedAt: fetchedAt.toISOString(),
           found: status.found,
           health: status.health,
-          directions: status.directions.map((d) => ({
-            direction: d.direction,
-            status: d.status,
-            health: d.health,
-            checkpoint: d.checkpoint?.toISOString() ?? null,
-            lagSeconds: d.lagSeconds,
-          })),
+          directions: status.directions.map(directionRecord),
         },
       ];
     }),
@@ -83,6 +72,7 @@ export function parsePersisted(value: unknown): ReadonlyMap<string, SavedStatus>
             health: d.health,
             lagSeconds: d.lagSeconds,
             checkpoint: d.checkpoint === null ? null : new Date(d.checkpoint),
+            ...(d.checkpointRaw === undefined ? {} : { checkpointRaw: d.checkpointRaw }),
           }),
         ),
       },
@@ -122,7 +112,8 @@ function isPersisted(value: unknown): value is PersistedSnapshot {
             typeof d['status'] === 'string' &&
             HEALTHS.has(d['health']) &&
             (d['checkpoint'] === null || isDateString(d['checkpoint'])) &&
-            (d['lagSeconds'] === null || (typeof d['lagSeconds'] === 'number' && Number.isFinite(d['lagSeconds']))),
+            (d['lagSeconds'] === null || (typeof d['lagSeconds'] === 'number' && Number.isFinite(d['lagSeconds']))) &&
+            (d['checkpointRaw'] === undefined || typeof d['checkpointRaw'] === 'string'),
         ),
     )
   );

@@ -277,6 +277,16 @@ describe('store', () => {
       assert.equal(find(restored.state, C)?.status, undefined, 'a job without a status stays waiting');
     });
 
+    it('keeps an impossible checkpoint’s raw value across sessions, in the same form as the CLI’s --json', () => {
+      const store = storeWith([A]);
+      store.applySnapshot(snapshot(T1, [status(A, [{ direction: 'Forward', status: 'Synchronizing', checkpoint: null, checkpointRaw: '9999999999999999' }], T1)]));
+      const saved = JSON.parse(JSON.stringify(toPersisted(store.state.jobs))) as unknown;
+      const restored = storeWith([A]);
+      restored.restore(parsePersisted(saved));
+      assert.equal(restored.state.jobs[0].status?.directions[0].checkpointRaw, '9999999999999999');
+      assert.equal(restored.state.jobs[0].status?.directions[0].checkpoint, null);
+    });
+
     it('persists only jobs with a status', () => {
       assert.deepEqual(
         toPersisted(persistedStore().state.jobs).jobs.map((j) => j.id),
