@@ -15,6 +15,8 @@ export const e2e = {
   readmeScreenshot: undefined,
   /** Filled by the suite: page load seconds and the like. */
   timings: {},
+  /** The zh-cn run: { page, emulator, server, workbenchUrl, userDataDir, scenario } (the demo scenario it plays). */
+  zhCn: undefined,
   /** Things the suite noticed that are worth a look but do not fail it. */
   notes: [],
 };
