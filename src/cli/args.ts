@@ -8,9 +8,9 @@ import { regionProblem } from '../core/regions';
 import { quoteUntrusted, safeText } from '../core/safeText';
 import { DEFAULT_SETTINGS, MAX_LAG_WARNING_SECONDS, MAX_REQUEST_TIMEOUT_SECONDS, MIN_REQUEST_TIMEOUT_SECONDS } from '../core/settings';
 
-export const DEFAULT_REGION = DEFAULT_SETTINGS.defaultRegion;
-export const DEFAULT_LAG_WARNING_SECONDS = DEFAULT_SETTINGS.lagWarningSeconds;
-export const DEFAULT_TIMEOUT_SECONDS = DEFAULT_SETTINGS.requestTimeoutSeconds;
+const DEFAULT_REGION = DEFAULT_SETTINGS.defaultRegion;
+const DEFAULT_LAG_WARNING_SECONDS = DEFAULT_SETTINGS.lagWarningSeconds;
+const DEFAULT_TIMEOUT_SECONDS = DEFAULT_SETTINGS.requestTimeoutSeconds;
 /** One run ends after this, whatever the network does; cron jobs must not pile up. */
 export const DEFAULT_DEADLINE_SECONDS = 60;
 export const MAX_DEADLINE_SECONDS = 3600;

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { DEFAULT_SETTINGS, MIN_REFRESH_INTERVAL_SECONDS, parseSettings } from '../../src/core/settings';
+import { MIN_REFRESH_INTERVAL_SECONDS, parseSettings } from '../../src/core/settings';
 
 /** Settings as `WorkspaceConfiguration.get` would return them: keys without the `dtsSync.` prefix. */
 const parse = (values: Record<string, unknown>) => parseSettings((key) => values[key]);
@@ -21,7 +21,6 @@ describe('settings', () => {
       notifyOnFailure: true,
       problems: [],
     });
-    assert.equal(DEFAULT_SETTINGS.defaultRegion, settings.defaultRegion);
   });
 
   it('treats null (a setting cleared in JSON) like unset, without a problem', () => {

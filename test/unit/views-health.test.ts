@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { HEALTH_SEVERITY, type Health } from '../../src/core/model';
-import { healthIcon, healthWords, iconLegend } from '../../src/core/views/health';
+import { type Health } from '../../src/core/model';
+import { healthIcon, healthWords } from '../../src/core/views/health';
 
 const ALL: readonly Health[] = ['ok', 'pending', 'warning', 'error', 'finished', 'unknown'];
 
@@ -67,14 +67,5 @@ describe('views/health', () => {
         unknown: 'Unknown status',
       },
     );
-  });
-
-  it('lists every health once in the legend, with the same icon and words as the rows', () => {
-    const legend = iconLegend();
-    assert.deepEqual([...legend.map((l) => l.health)].sort(), [...HEALTH_SEVERITY].sort());
-    for (const entry of legend) {
-      assert.deepEqual(entry.icon, healthIcon(entry.health));
-      assert.equal(entry.words, healthWords(entry.health));
-    }
   });
 });
