@@ -4,7 +4,8 @@
  * hanging or reading what it should not.
  */
 import * as assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { runToEnd, type RunResult } from './childProcess';
 import { closeSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -19,36 +20,9 @@ const KILL_AFTER_MS = 8000;
 // eslint-disable-next-line no-control-regex
 const CONTROL_BUT_NEWLINE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
 
-interface RunResult {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly ms: number;
-}
-
 function run(home: string): Promise<RunResult> {
-  return new Promise((resolvePromise, reject) => {
-    const started = performance.now();
-    // An unreachable loopback endpoint: should a file ever be accepted, no request leaves the machine.
-    const child = spawn(process.execPath, [CLI, '--endpoint', 'http://127.0.0.1:9', JOB], {
-      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const killer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
-    child.on('error', (e) => {
-      clearTimeout(killer);
-      reject(e);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(killer);
-      resolvePromise({ code, signal, stdout, stderr, ms: performance.now() - started });
-    });
-  });
+  // An unreachable loopback endpoint: should a file ever be accepted, no request leaves the machine.
+  return runToEnd(process.execPath, [CLI, '--endpoint', 'http://127.0.0.1:9', JOB], { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home }, KILL_AFTER_MS);
 }
 
 /** Exit 2 within a few seconds, nothing on stdout, exactly this one line on stderr, no secret, no control character. */

@@ -4,7 +4,7 @@
  * prints. Against the in-process emulator with a fixed clock, so two runs can be compared.
  */
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { runToEnd, type RunResult } from './childProcess';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -44,12 +44,6 @@ const SCENARIO: Scenario = {
   faults: [],
 };
 
-interface RunResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 const HAN = /\p{Script=Han}/u;
 
 describe('CLI in Simplified Chinese (LANG=zh_CN.UTF-8 node dist/cli.js)', function () {
@@ -67,27 +61,17 @@ describe('CLI in Simplified Chinese (LANG=zh_CN.UTF-8 node dist/cli.js)', functi
     rmSync(home, { recursive: true, force: true });
   });
 
-  function cli(args: readonly string[], locale: Record<string, string>, credentials = true): Promise<RunResult> {
+  async function cli(args: readonly string[], locale: Record<string, string>, credentials = true): Promise<RunResult> {
     const env: Record<string, string> = {
       PATH: process.env['PATH'] ?? '/usr/bin:/bin',
       HOME: home,
       ...(credentials ? { ALIBABA_CLOUD_ACCESS_KEY_ID: KEY.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: KEY.accessKeySecret } : {}),
       ...locale,
     };
-    return new Promise((resolvePromise, reject) => {
-      const child = spawn(process.execPath, [CLI, '--endpoint', emu.url, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-      const killer = setTimeout(() => child.kill('SIGKILL'), 12_000);
-      child.on('error', reject);
-      child.on('close', (code) => {
-        clearTimeout(killer);
-        assert.ok(!(stdout + stderr).includes(KEY.accessKeySecret), 'the secret reached the output');
-        resolvePromise({ code, stdout, stderr });
-      });
-    });
+    const r = await runToEnd(process.execPath, [CLI, '--endpoint', emu.url, ...args], env, 12_000);
+    assert.equal(r.signal, null, `the CLI was killed; stderr:\n${r.stderr}`);
+    assert.ok(!(r.stdout + r.stderr).includes(KEY.accessKeySecret), 'the secret reached the output');
+    return r;
   }
 
   const ZH = { LANG: 'zh_CN.UTF-8' };

@@ -6,12 +6,12 @@
  * ALIBABA_CLOUD_* variables a test chooses. Every run is also checked for leaked secrets and stack traces.
  */
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Fault, Scenario } from '../emulator/scenario';
 import { startEmulator, type Emulator, type RequestLogEntry } from '../emulator/server';
+import { runToEnd, type RunResult } from './childProcess';
 
 const ROOT = resolve(__dirname, '../../..');
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -75,14 +75,6 @@ function scenario(faults: Fault[] = [], extra: Partial<Scenario> = {}): Scenario
   };
 }
 
-interface RunResult {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly ms: number;
-}
-
 interface RunOptions {
   /** Replaces the default ALIBABA_CLOUD_* variables (the default key); undefined values are left out. */
   readonly env?: Readonly<Record<string, string | undefined>>;
@@ -135,29 +127,9 @@ describe('CLI end to end (node dist/cli.js against the emulator)', function () {
     assert.doesNotMatch(all, /SyntaxError|TypeError|ReferenceError|unexpected error/, 'raw JS error in the output');
   }
 
-  function spawnAndCollect(command: string, args: readonly string[], env: Record<string, string>, killAfterMs: number): Promise<RunResult> {
-    return new Promise((resolvePromise, reject) => {
-      const started = performance.now();
-      const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-      const killer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-      child.on('error', (e) => {
-        clearTimeout(killer);
-        reject(e);
-      });
-      child.on('close', (code, signal) => {
-        clearTimeout(killer);
-        resolvePromise({ code, signal, stdout, stderr, ms: performance.now() - started });
-      });
-    });
-  }
-
   async function cli(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
     const full = options.noEndpoint ? [...args] : ['--endpoint', emu.url, ...args];
-    const r = await spawnAndCollect(process.execPath, [CLI, ...full], childEnv(options), options.killAfterMs ?? 12_000);
+    const r = await runToEnd(process.execPath, [CLI, ...full], childEnv(options), options.killAfterMs ?? 12_000);
     assert.equal(r.signal, null, `the CLI was killed (${r.signal}); stderr:\n${r.stderr}`);
     checkHygiene(r);
     return r;
@@ -900,7 +872,7 @@ describe('CLI end to end (node dist/cli.js against the emulator)', function () {
       }
       const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
       const command = [process.execPath, CLI, '--endpoint', emu.url, JOB.healthy, JOB.lagging, JOB.failed].map(quote).join(' ');
-      const tty = await spawnAndCollect(script as string, ['-q', '-e', '-c', command, '/dev/null'], childEnv({}), 12_000);
+      const tty = await runToEnd(script as string, ['-q', '-e', '-c', command, '/dev/null'], childEnv({}), 12_000);
       checkHygiene(tty);
       expectExit(tty, 1);
       // The status cell (padded to its column) is what is coloured: green ok, yellow warning, red error.
@@ -910,7 +882,7 @@ describe('CLI end to end (node dist/cli.js against the emulator)', function () {
       assert.match(tty.stdout, sgr(31, 'Failed'));
       // The columns still line up once the colour codes are taken out.
       alignedRows(tty.stdout.replace(/\r\n/g, '\n').replace(new RegExp(`${ESC}\\[\\d+m`, 'g'), ''));
-      const plain = await spawnAndCollect(script as string, ['-q', '-e', '-c', command, '/dev/null'], childEnv({ extraEnv: { NO_COLOR: '1' } }), 12_000);
+      const plain = await runToEnd(script as string, ['-q', '-e', '-c', command, '/dev/null'], childEnv({ extraEnv: { NO_COLOR: '1' } }), 12_000);
       expectExit(plain, 1);
       assert.ok(!plain.stdout.includes(ESC), JSON.stringify(plain.stdout));
     });

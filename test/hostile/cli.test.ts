@@ -10,7 +10,7 @@
  * All runs start together in `before` (a few at a time) so the slow modes overlap; each `it` checks one run.
  */
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { runToEnd, type RunResult } from '../cli/childProcess';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -27,14 +27,6 @@ const CLI = join(ROOT, 'dist', 'cli.js');
 const KILL_AFTER_MS = 30_000;
 const DEADLINE_BOUND_MS = 14_000;
 const PARALLEL_RUNS = 8;
-
-interface RunResult {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly ms: number;
-}
 
 interface Doc {
   checkedAt: string;
@@ -339,23 +331,7 @@ const CHECKS: Readonly<Record<HostileMode, (run: Run) => void>> = {
 };
 
 function spawnAndCollect(args: readonly string[], env: Record<string, string>, killAfterMs = KILL_AFTER_MS): Promise<RunResult> {
-  return new Promise((resolvePromise, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const killer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-    child.on('error', (e) => {
-      clearTimeout(killer);
-      reject(e);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(killer);
-      resolvePromise({ code, signal, stdout, stderr, ms: performance.now() - started });
-    });
-  });
+  return runToEnd(process.execPath, [CLI, ...args], env, killAfterMs);
 }
 
 /** Runs `work` over `items` with at most `limit` at once. */
