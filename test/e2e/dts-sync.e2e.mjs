@@ -134,7 +134,7 @@ describe('DTS Sync Status in VS Code (code-server, packaged .vsix)', function ()
     await addJob(page, JOBS.failed);
     await waitForJob(page, JOBS.failed.name, EXPECT.failed);
     const toasts = await waitUntil('the failure notification', () => toastTexts(page), (list) =>
-      list.some((t) => t.includes(`DTS job ${JOBS.failed.name}: Forward direction failed.`)),
+      list.some((t) => t.includes(`DTS job ${JOBS.failed.name}, Forward direction: Failed.`)),
     );
     assert.ok(toasts.length > 0);
     await shot('failed-job-added');

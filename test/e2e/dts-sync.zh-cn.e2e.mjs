@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { e2e } from './context.mjs';
 import { ROOT } from './environment.mjs';
 import {
-  describeScreen, jobsFromRows, openDtsView, openWorkbench, readRows, rowByLabel, SEL, setSidebarWidth, statusText,
+  clearToasts, describeScreen, jobsFromRows, openDtsView, openWorkbench, readRows, rowByLabel, SEL, setSidebarWidth, statusText,
   waitUntil,
 } from './workbench.mjs';
 
@@ -112,6 +112,8 @@ describe('DTS Sync Status in Simplified Chinese (code-server --locale zh-cn, pac
 
   it('a job\'s tooltip is in Chinese (screenshot of the tree, the status bar and the tooltip)', async function () {
     const failed = byStatus('Failed');
+    // The failure notification hides itself after a while: closed first, so every screenshot shows the same.
+    await clearToasts(page);
     const text = await hover(page, rowByLabel(page, failed.name), failed.name, (t) => t.includes(failed.id));
     assert.ok(text.includes(`ID：${failed.id} · 地域：${failed.region}`), `tooltip names the job and its region: ${text}`);
     assert.match(text, /^正向\s.*\s失败\s/m, `tooltip's table: the Forward direction, health failed: ${text}`);
