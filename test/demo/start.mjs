@@ -75,8 +75,10 @@ const stop = (code) => {
   })();
   return stopping;
 };
-process.once('SIGINT', () => stop(0));
-process.once('SIGTERM', () => stop(0));
+// `on`, not `once`: a second Ctrl-C (or `timeout` passing the signal on to the group) must not end this process
+// halfway through stopping, which would leave code-server running in its own process group.
+process.on('SIGINT', () => stop(0));
+process.on('SIGTERM', () => stop(0));
 
 try {
   if (!/^[a-z]{2,3}(-[a-z0-9]{2,8})*$/i.test(args.locale)) throw new Error('--locale takes a language tag such as zh-cn');

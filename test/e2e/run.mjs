@@ -67,8 +67,9 @@ const onSignal = (signal) => {
   console.error(`${PREFIX} ${signal}: cleaning up`);
   cleanup().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
 };
-process.once('SIGINT', onSignal);
-process.once('SIGTERM', onSignal);
+// `on`, not `once`: a repeated signal must not end this process halfway through cleaning up (cleanup runs once).
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
 
 /**
  * One run's world under tempDir/name: the packaged extension in a fresh extensions dir, an emulator playing
