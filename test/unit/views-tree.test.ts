@@ -188,6 +188,16 @@ describe('views/tree', () => {
       assert.ok(tooltip.includes('Region: `cn-hangzhou`'), tooltip);
     });
 
+    it('puts both checkpoint times on one line of the cell (hovers drop <br>)', () => {
+      assert.ok(tooltip.includes('| 2024-05-01 14:03:05 UTC · 14:03:05 local |'), tooltip);
+      assert.ok(!tooltip.includes('<br>'), tooltip);
+    });
+
+    it('shows a status in the user’s words with the API’s word beside it when they differ', () => {
+      const paused = jobTooltip(view(HANGZHOU, [dir('Forward', 'Suspending', checkpoint)]), CTX);
+      assert.ok(paused.includes('| Forward | Paused (`Suspending`) | Needs attention |'), paused);
+    });
+
     it("lists each direction's raw status", () => {
       assert.ok(tooltip.includes('| Forward | Synchronizing | Healthy |'), tooltip);
     });

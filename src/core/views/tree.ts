@@ -112,9 +112,17 @@ function rawStatus(d: DirectionStatus): string {
   return escapeMarkdown(d.status || l10n.t('(empty)'));
 }
 
+/** The status in the user's words, with the API's own word beside it when they differ (`Paused (Suspending)`). */
+function statusCell(d: DirectionStatus): string {
+  const label = statusLabel(d.status);
+  const raw = stripControl(d.status);
+  return !raw || label === raw ? rawStatus(d) : `${escapeMarkdown(label)} (\`${raw.replace(/`/g, "'")}\`)`;
+}
+
 function directionRow(d: DirectionStatus, ctx: PresentContext): string {
-  const checkpoint = d.checkpoint ? `${formatUtc(d.checkpoint)}<br>${localClock(d.checkpoint, ctx)}` : noCheckpoint(d);
-  return `| ${escapeMarkdown(directionLabel(d.direction))} | ${rawStatus(d)} | ${healthWords(d.health)} | ${checkpoint} | ${lagCell(d)} |`;
+  // Hovers drop HTML such as <br>: the two times share the cell on one line.
+  const checkpoint = d.checkpoint ? `${formatUtc(d.checkpoint)} · ${localClock(d.checkpoint, ctx)}` : noCheckpoint(d);
+  return `| ${escapeMarkdown(directionLabel(d.direction))} | ${statusCell(d)} | ${healthWords(d.health)} | ${checkpoint} | ${lagCell(d)} |`;
 }
 
 /** Markdown with everything: ID, region, each direction's raw status, checkpoint in UTC and local time, lag, age. */
