@@ -11,6 +11,12 @@ const V3_SCHEME = 'ACS3-HMAC-SHA256';
 const V3_REQUIRED_HEADERS = ['x-acs-version', 'x-acs-date', 'x-acs-signature-nonce', 'x-acs-content-sha256'] as const;
 const V2_REQUIRED_PARAMS = ['AccessKeyId', 'SignatureMethod', 'SignatureVersion', 'SignatureNonce', 'Timestamp'] as const;
 
+/** A key the emulator accepts: one of the scenario's, or temporary keys it issued for a role. */
+export interface KnownKey extends ScenarioAccessKey {
+  /** Emulator time (ms) from which the key's token is expired; never when absent. */
+  readonly expiresAt?: number;
+}
+
 /** Who a request says it comes from, before any of it is verified (for the request log). */
 export interface ClaimedCaller {
   readonly signatureVersion: SignatureVersion;
@@ -83,16 +89,12 @@ export class Authenticator {
 
   constructor(private readonly clock: () => Date) {}
 
-  /** Returns when the request is signed by one of `keys`; throws the gateway's error otherwise. */
-  verify(req: ApiRequest, keys: readonly ScenarioAccessKey[]): void {
-    if (signatureVersionOf(req) === 'v3') {
-      this.verifyV3(req, keys);
-    } else {
-      this.verifyV2(req, keys);
-    }
+  /** Returns the key that signed the request, when it is one of `keys`; throws the gateway's error otherwise. */
+  verify(req: ApiRequest, keys: readonly KnownKey[]): KnownKey {
+    return signatureVersionOf(req) === 'v3' ? this.verifyV3(req, keys) : this.verifyV2(req, keys);
   }
 
-  private verifyV3(req: ApiRequest, keys: readonly ScenarioAccessKey[]): void {
+  private verifyV3(req: ApiRequest, keys: readonly KnownKey[]): KnownKey {
     const auth = parseV3Authorization(req.headers['authorization'] ?? '');
     if (!auth) {
       throw incompleteSignature(`The Authorization header must read "${V3_SCHEME} Credential=...,SignedHeaders=...,Signature=...".`);
@@ -129,9 +131,10 @@ export class Authenticator {
     }
     this.checkSecurityToken(key, req.headers['x-acs-security-token']);
     this.useNonce(key.accessKeyId, req.headers['x-acs-signature-nonce']);
+    return key;
   }
 
-  private verifyV2(req: ApiRequest, keys: readonly ScenarioAccessKey[]): void {
+  private verifyV2(req: ApiRequest, keys: readonly KnownKey[]): KnownKey {
     // V2 has no body hash: the query and the form fields are signed together as one parameter set.
     const { Signature: signature, ...signed } = req.params;
     for (const name of V2_REQUIRED_PARAMS) {
@@ -153,6 +156,7 @@ export class Authenticator {
     }
     this.checkSecurityToken(key, signed['SecurityToken']);
     this.useNonce(key.accessKeyId, signed['SignatureNonce']);
+    return key;
   }
 
   /** `yyyy-MM-ddTHH:mm:ssZ`, a real calendar date, within 15 minutes of the emulator's clock. */
@@ -166,7 +170,7 @@ export class Authenticator {
     }
   }
 
-  private findKey(keys: readonly ScenarioAccessKey[], accessKeyId: string): ScenarioAccessKey {
+  private findKey(keys: readonly KnownKey[], accessKeyId: string): KnownKey {
     const key = keys.find((k) => k.accessKeyId === accessKeyId);
     if (!key) {
       throw gatewayError('InvalidAccessKeyId.NotFound');
@@ -174,13 +178,16 @@ export class Authenticator {
     return key;
   }
 
-  private checkSecurityToken(key: ScenarioAccessKey, sent: string | undefined): void {
+  /** The token must be the key's own; an STS key's token is then checked for expiry, as the gateway does. */
+  private checkSecurityToken(key: KnownKey, sent: string | undefined): void {
     if (key.securityToken === undefined) {
       if (sent) {
         throw gatewayError('InvalidSecurityToken.Malformed');
       }
     } else if (sent === undefined || !sameSecretString(sent, key.securityToken)) {
       throw gatewayError('InvalidSecurityToken.MismatchWithAccessKey');
+    } else if (key.expiresAt !== undefined && this.clock().getTime() >= key.expiresAt) {
+      throw gatewayError('InvalidSecurityToken.Expired');
     }
   }
 

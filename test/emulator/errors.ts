@@ -9,6 +9,8 @@ export class GatewayError extends Error {
     message: string,
     /** Extra response headers (`x-acs-retry-after`). */
     readonly headers: Readonly<Record<string, string>> = {},
+    /** The product named in `Recommend`: `Dts`, or `Sts` for the STS endpoint. */
+    readonly product = 'Dts',
   ) {
     super(message);
     this.name = 'GatewayError';
@@ -20,8 +22,13 @@ export class GatewayError extends Error {
       HostId: hostId,
       Code: this.code,
       Message: this.message,
-      Recommend: `https://api.aliyun.com/troubleshoot?q=${encodeURIComponent(this.code)}&product=Dts&requestId=${requestId}`,
+      Recommend: `https://api.aliyun.com/troubleshoot?q=${encodeURIComponent(this.code)}&product=${this.product}&requestId=${requestId}`,
     };
+  }
+
+  /** The same error as the STS endpoint answers it. */
+  asSts(): GatewayError {
+    return new GatewayError(this.httpStatus, this.code, this.message, this.headers, 'Sts');
   }
 }
 
@@ -50,6 +57,7 @@ const FIXED = {
   'InvalidAccessKeyId.NotFound': [404, 'Specified access key is not found.'],
   'InvalidSecurityToken.MismatchWithAccessKey': [400, 'Specified SecurityToken mismatch with the AccessKey.'],
   'InvalidSecurityToken.Malformed': [400, 'Specified SecurityToken is malformed.'],
+  'InvalidSecurityToken.Expired': [400, 'Specified SecurityToken is expired.'],
   'InvalidApi.NotFound': [404, 'Specified api is not found, please check your url and method.'],
   'InvalidVersion': [400, 'Specified parameter Version is not valid.'],
   'InternalError': [500, 'The request processing has failed due to some unknown error, exception or failure.'],
@@ -70,4 +78,27 @@ export function contentHashMismatch(): GatewayError {
 export function throttled(retryAfterMs?: number): GatewayError {
   const headers: Record<string, string> = retryAfterMs === undefined ? {} : { 'x-acs-retry-after': String(retryAfterMs) };
   return new GatewayError(400, 'Throttling.User', 'Request was denied due to user flow control.', headers);
+}
+
+/** STS's own errors (AssumeRole, AssumeRoleWithOIDC), with the codes and messages STS answers with. */
+export function stsError(
+  code:
+    | 'InvalidParameter.RoleArn' | 'InvalidParameter.RoleSessionName' | 'InvalidParameter.DurationSeconds'
+    | 'InvalidParameter.PolicyGrammar' | 'InvalidParameter.OIDCProviderArn' | 'EntityNotExist.Role'
+    | 'EntityNotExist.OIDCProvider' | 'NoPermission' | 'AuthenticationFail.OIDCToken.Invalid',
+  detail = '',
+): GatewayError {
+  const known: Record<typeof code, readonly [number, string]> = {
+    'InvalidParameter.RoleArn': [400, 'The parameter RoleArn is wrongly formed.'],
+    'InvalidParameter.RoleSessionName': [400, 'The parameter RoleSessionName is wrongly formed.'],
+    'InvalidParameter.DurationSeconds': [400, `The Min/Max value of DurationSeconds is 15min/${detail || '1hr'}.`],
+    'InvalidParameter.PolicyGrammar': [400, 'The parameter Policy has not passed grammar check.'],
+    'InvalidParameter.OIDCProviderArn': [400, 'The parameter OIDCProviderArn is wrongly formed.'],
+    'EntityNotExist.Role': [404, `The role not exists: ${detail}.`],
+    'EntityNotExist.OIDCProvider': [404, `The OIDC provider not exists: ${detail}.`],
+    'NoPermission': [403, `No permission perform sts:AssumeRole on this Role. Maybe you should check the role's trust policy.${detail ? ` ${detail}` : ''}`],
+    'AuthenticationFail.OIDCToken.Invalid': [400, 'The OIDCToken is invalid.'],
+  };
+  const [status, message] = known[code];
+  return new GatewayError(status, code, message, {}, 'Sts');
 }

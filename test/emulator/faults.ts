@@ -1,4 +1,4 @@
-import type { Fault, FaultKind } from './scenario';
+import type { EndpointKind, Fault, FaultKind } from './scenario';
 
 /** Faults that model the network or a proxy: they strike before the gateway looks at the request. */
 const NETWORK_FAULTS: ReadonlySet<FaultKind> = new Set<FaultKind>(['hang', 'reset', 'html', 'slow']);
@@ -23,11 +23,12 @@ export class FaultBook {
     this.applied = faults.map(() => 0);
   }
 
-  /** The first fault of `stage` that matches and still has strikes left, counted as struck. */
-  take(stage: FaultStage, action: string | undefined, region: string | undefined): Fault | undefined {
+  /** The first fault of `stage` that matches and still has strikes left, counted as struck. A fault without `endpoint` is DTS's. */
+  take(stage: FaultStage, endpoint: EndpointKind, action: string | undefined, region: string | undefined): Fault | undefined {
     const index = this.faults.findIndex(
       (f, i) =>
         NETWORK_FAULTS.has(f.kind) === (stage === 'network') &&
+        (f.endpoint ?? 'dts') === endpoint &&
         (f.action === undefined || f.action === action) &&
         (f.region === undefined || f.region === region) &&
         (f.times === undefined || this.applied[i] < f.times),

@@ -1,5 +1,14 @@
 import { readFileSync } from 'node:fs';
+import { formatTimestamp } from '../../src/core/api/signing';
 import { isValidRegion } from '../../src/core/regions';
+
+const UTC_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+
+/** A `yyyy-MM-ddTHH:mm:ssZ` string naming a real instant (no February 30th). */
+function isRealUtcTime(value: string): boolean {
+  const time = Date.parse(value);
+  return !Number.isNaN(time) && formatTimestamp(new Date(time)) === value;
+}
 
 /** What the emulator knows: who may call it, which jobs exist, and which faults to play. */
 export interface Scenario {
@@ -8,6 +17,58 @@ export interface Scenario {
   readonly faults?: readonly Fault[];
   /** Send `Success` as "true" (its documented type) instead of true (the documented sample). */
   readonly successAsString?: boolean;
+  /** RAM roles: STS AssumeRole / AssumeRoleWithOIDC hand out temporary keys for them, and so do the endpoints below. */
+  readonly roles?: readonly ScenarioRole[];
+  /** Paths served as an ALIBABA_CLOUD_CREDENTIALS_URI, each answering a role's temporary keys. */
+  readonly credentialsUris?: readonly ScenarioCredentialsUri[];
+  /** The ECS instance metadata service (IMDS) under /latest/, with the instance's RAM role. */
+  readonly ecsMetadata?: ScenarioEcsMetadata;
+}
+
+/** How a role answers when asked for credentials (by STS, the credentials URI or the ECS metadata service). */
+export type RoleAnswer = 'fresh' | 'expired' | 'refuse';
+
+export const ROLE_ANSWERS: readonly RoleAnswer[] = ['fresh', 'expired', 'refuse'];
+
+/** A RAM role whose temporary keys (`STS.…` ID, secret, security token) are valid DTS keys until they expire. */
+export interface ScenarioRole {
+  /** `acs:ram::<account ID>:role/<name>`; the name (lowercase in real ARNs) is what the ECS metadata service lists. */
+  readonly arn: string;
+  /** Who may AssumeRole it: AccessKey IDs of `accessKeys` or `STS.` keys issued for another role (a chain); every known key when absent. */
+  readonly sourceAccessKeyIds?: readonly string[];
+  /** The role's trust policy demands this sts:ExternalId in AssumeRole. */
+  readonly externalId?: string;
+  /** The role's MaxSessionDuration (3600 to 43200): the highest DurationSeconds accepted; 3600 when absent. */
+  readonly maxSessionDurationSeconds?: number;
+  /** How long issued keys really live, whatever DurationSeconds asked for (short ones test renewal); else DurationSeconds, 3600 by default. */
+  readonly lifetimeSeconds?: number;
+  /** Makes it assumable with AssumeRoleWithOIDC: the OIDC provider in its trust policy and the OIDC tokens it accepts. */
+  readonly oidc?: ScenarioOidcTrust;
+  /** `fresh` (default): valid keys; `expired`: keys whose Expiration has already passed; `refuse`: no keys (NoPermission, a failed URI answer, a 404 from ECS). */
+  readonly answer?: RoleAnswer;
+  /** After this many sessions were issued for the role, it refuses like `answer: "refuse"`: a renewal that fails. */
+  readonly maxSessions?: number;
+}
+
+export interface ScenarioOidcTrust {
+  /** `acs:ram::<account ID>:oidc-provider/<name>`. */
+  readonly providerArn: string;
+  /** The OIDC tokens (the contents of ALIBABA_CLOUD_OIDC_TOKEN_FILE) that authenticate; any other is refused. */
+  readonly tokens: readonly string[];
+}
+
+export interface ScenarioCredentialsUri {
+  /** The URL path served, e.g. `/credentials/dts-reader`; the query is ignored. */
+  readonly path: string;
+  /** The ARN of a role in `roles`. */
+  readonly role: string;
+}
+
+export interface ScenarioEcsMetadata {
+  /** The ARN of a role in `roles`: the instance's RAM role. */
+  readonly role: string;
+  /** Security hardening mode: requests without an IMDSv2 token (X-aliyun-ecs-metadata-token) get 403. */
+  readonly requireToken?: boolean;
 }
 
 export interface ScenarioAccessKey {
@@ -15,6 +76,8 @@ export interface ScenarioAccessKey {
   readonly accessKeySecret: string;
   /** Makes it an STS key: every request must carry exactly this token. */
   readonly securityToken?: string;
+  /** An STS key's expiry, `yyyy-MM-ddTHH:mm:ssZ`: from then on requests get InvalidSecurityToken.Expired. */
+  readonly expiration?: string;
 }
 
 export type SyncDirection = 'Forward' | 'Reverse';
@@ -42,9 +105,19 @@ export interface ScenarioJob {
   readonly payType?: string;
 }
 
+/** The services the emulator plays; faults apply to one of them. */
+export type EndpointKind = 'dts' | 'sts' | 'credentials-uri' | 'ecs-metadata';
+
+export const ENDPOINT_KINDS: readonly EndpointKind[] = ['dts', 'sts', 'credentials-uri', 'ecs-metadata'];
+
 /** Which requests a fault applies to. */
 export interface FaultScope {
-  /** Only requests for this action; every action when absent. */
+  /** Only requests to this service; `dts` when absent, so a fault never hits the credential endpoints by surprise. */
+  readonly endpoint?: EndpointKind;
+  /**
+   * Only requests for this action; every action when absent. STS: `AssumeRole`, `AssumeRoleWithOIDC`; credentials URI:
+   * `CredentialsURI`; ECS: `EcsMetadataToken` (PUT /latest/api/token), `EcsRoleName`, `EcsRoleCredentials`.
+   */
   readonly action?: string;
   /** Only requests with this RegionId; every region when absent. */
   readonly region?: string;
@@ -79,6 +152,14 @@ const FAULT_FIELDS: Readonly<Record<FaultKind, readonly string[]>> = {
 };
 
 export const FAULT_KINDS = Object.keys(FAULT_FIELDS) as FaultKind[];
+
+/** The fault kinds each service can play: DTS's own error shape only on DTS, the gateway's throttling only on the APIs. */
+const ENDPOINT_FAULTS: Readonly<Record<EndpointKind, readonly FaultKind[]>> = {
+  dts: FAULT_KINDS,
+  sts: ['throttle', 'server-error', 'hang', 'reset', 'html', 'truncated', 'slow'],
+  'credentials-uri': ['server-error', 'hang', 'reset', 'html', 'truncated', 'slow'],
+  'ecs-metadata': ['server-error', 'hang', 'reset', 'html', 'truncated', 'slow'],
+};
 
 export class ScenarioError extends Error {
   constructor(
@@ -174,11 +255,20 @@ function readAccessKey(value: unknown, path: string, problems: string[]): Scenar
   if (!obj) {
     return undefined;
   }
-  const r = new FieldReader(obj, path, problems, ['accessKeyId', 'accessKeySecret', 'securityToken']);
+  const r = new FieldReader(obj, path, problems, ['accessKeyId', 'accessKeySecret', 'securityToken', 'expiration']);
   const accessKeyId = r.string('accessKeyId', { required: true });
   const accessKeySecret = r.string('accessKeySecret', { required: true });
   const securityToken = r.string('securityToken');
-  return accessKeyId && accessKeySecret ? { accessKeyId, accessKeySecret, ...(securityToken && { securityToken }) } : undefined;
+  const expiration = r.string('expiration', { pattern: UTC_SECONDS, expected: 'a UTC time yyyy-MM-ddTHH:mm:ssZ' });
+  if (expiration !== undefined && !isRealUtcTime(expiration)) {
+    r.fail('expiration', 'a real UTC time yyyy-MM-ddTHH:mm:ssZ');
+  }
+  if (expiration !== undefined && !securityToken) {
+    problems.push(`${path}.expiration needs a securityToken: only STS keys expire`);
+  }
+  return accessKeyId && accessKeySecret
+    ? { accessKeyId, accessKeySecret, ...(securityToken && { securityToken }), ...(expiration && { expiration }) }
+    : undefined;
 }
 
 function readDirection(value: unknown, path: string, problems: string[]): ScenarioDirection | undefined {
@@ -255,11 +345,17 @@ function readFault(value: unknown, path: string, problems: string[]): Fault | un
     return undefined;
   }
   const k = kind as FaultKind;
-  const r = new FieldReader(obj, path, problems, ['kind', 'action', 'region', 'times', ...FAULT_FIELDS[k]]);
+  const r = new FieldReader(obj, path, problems, ['kind', 'endpoint', 'action', 'region', 'times', ...FAULT_FIELDS[k]]);
+  const endpoint = r.string('endpoint', { pattern: new RegExp(`^(${ENDPOINT_KINDS.join('|')})$`), expected: `one of ${ENDPOINT_KINDS.join(', ')}` }) as EndpointKind | undefined;
+  if (endpoint !== undefined && !ENDPOINT_FAULTS[endpoint].includes(k)) {
+    problems.push(`${path}.kind ${k} cannot apply to endpoint ${endpoint} (it can play: ${ENDPOINT_FAULTS[endpoint].join(', ')})`);
+  }
   const action = r.string('action');
   const region = r.string('region');
   const times = r.number('times', { min: 1, integer: true });
-  const scope: FaultScope = { ...(action && { action }), ...(region && { region }), ...(times !== undefined && { times }) };
+  const scope: FaultScope = {
+    ...(endpoint && { endpoint }), ...(action && { action }), ...(region && { region }), ...(times !== undefined && { times }),
+  };
   switch (k) {
     case 'throttle': {
       const retryAfterMs = r.number('retryAfterMs', { min: 1, integer: true });
@@ -292,6 +388,111 @@ function readFault(value: unknown, path: string, problems: string[]): Fault | un
   }
 }
 
+export const ROLE_ARN = /^acs:ram::\d+:role\/[A-Za-z0-9.@_-]{1,64}$/;
+export const OIDC_PROVIDER_ARN = /^acs:ram::\d+:oidc-provider\/[A-Za-z0-9.@_-]{1,128}$/;
+/** The path segment the ECS metadata service lists for a role: its name. */
+export function roleName(arn: string): string {
+  return arn.slice(arn.indexOf(':role/') + ':role/'.length);
+}
+
+function readOidcTrust(value: unknown, path: string, problems: string[]): ScenarioOidcTrust | undefined {
+  const obj = objectAt(value, path, problems);
+  if (!obj) {
+    return undefined;
+  }
+  const r = new FieldReader(obj, path, problems, ['providerArn', 'tokens']);
+  const providerArn = r.string('providerArn', { required: true, pattern: OIDC_PROVIDER_ARN, expected: 'an ARN such as acs:ram::1234567890123456:oidc-provider/my-idp' });
+  const tokens = r.array('tokens', true).map((t, i) => {
+    if (typeof t !== 'string' || t === '') {
+      problems.push(`${r.at('tokens')}[${i}] must be a non-empty string (got ${JSON.stringify(t)})`);
+      return undefined;
+    }
+    return t;
+  });
+  if (Array.isArray(obj['tokens']) && tokens.length === 0) {
+    problems.push(`${r.at('tokens')} must have at least one token`);
+  }
+  return providerArn && tokens.every((t): t is string => t !== undefined) ? { providerArn, tokens } : undefined;
+}
+
+function readRole(value: unknown, path: string, problems: string[]): ScenarioRole | undefined {
+  const obj = objectAt(value, path, problems);
+  if (!obj) {
+    return undefined;
+  }
+  const r = new FieldReader(obj, path, problems, [
+    'arn', 'sourceAccessKeyIds', 'externalId', 'maxSessionDurationSeconds', 'lifetimeSeconds', 'oidc', 'answer', 'maxSessions',
+  ]);
+  const arn = r.string('arn', { required: true, pattern: ROLE_ARN, expected: 'a role ARN such as acs:ram::1234567890123456:role/dts-reader' });
+  let sourceAccessKeyIds: string[] | undefined;
+  if (obj['sourceAccessKeyIds'] !== undefined) {
+    const list = r.array('sourceAccessKeyIds', true);
+    sourceAccessKeyIds = list.filter((id, i) => {
+      const ok = typeof id === 'string' && id !== '';
+      if (!ok) {
+        problems.push(`${r.at('sourceAccessKeyIds')}[${i}] must be a non-empty string (got ${JSON.stringify(id)})`);
+      }
+      return ok;
+    }) as string[];
+  }
+  const externalId = r.string('externalId');
+  const maxSessionDurationSeconds = r.number('maxSessionDurationSeconds', { min: 3600, integer: true });
+  if (maxSessionDurationSeconds !== undefined && maxSessionDurationSeconds > 43200) {
+    r.fail('maxSessionDurationSeconds', 'an integer from 3600 to 43200');
+  }
+  const lifetimeSeconds = r.number('lifetimeSeconds', { min: 1, integer: true });
+  const oidc = obj['oidc'] === undefined ? undefined : readOidcTrust(obj['oidc'], r.at('oidc'), problems);
+  const answer = r.string('answer', { pattern: new RegExp(`^(${ROLE_ANSWERS.join('|')})$`), expected: `one of ${ROLE_ANSWERS.join(', ')}` });
+  const maxSessions = r.number('maxSessions', { min: 0, integer: true });
+  if (arn === undefined) {
+    return undefined;
+  }
+  return {
+    arn,
+    ...(sourceAccessKeyIds && { sourceAccessKeyIds }),
+    ...(externalId && { externalId }),
+    ...(maxSessionDurationSeconds !== undefined && { maxSessionDurationSeconds }),
+    ...(lifetimeSeconds !== undefined && { lifetimeSeconds }),
+    ...(oidc && { oidc }),
+    ...(answer && { answer: answer as RoleAnswer }),
+    ...(maxSessions !== undefined && { maxSessions }),
+  };
+}
+
+/** Paths the emulator answers itself: a credentials URI may not take them. */
+const RESERVED_PATH = /^\/(?:$|__emulator\/|latest(?:\/|$))/;
+
+function readCredentialsUri(value: unknown, path: string, problems: string[], roleArns: ReadonlySet<string>): ScenarioCredentialsUri | undefined {
+  const obj = objectAt(value, path, problems);
+  if (!obj) {
+    return undefined;
+  }
+  const r = new FieldReader(obj, path, problems, ['path', 'role']);
+  const urlPath = r.string('path', { required: true, pattern: /^\/[A-Za-z0-9._~/-]+$/, expected: 'a URL path such as /credentials/dts-reader' });
+  if (urlPath !== undefined && RESERVED_PATH.test(urlPath)) {
+    r.fail('path', 'a path outside /, /latest/ (ECS metadata) and /__emulator/ (admin)');
+  }
+  const role = r.string('role', { required: true, expected: 'the ARN of a role in roles' });
+  if (role !== undefined && !roleArns.has(role)) {
+    r.fail('role', 'the ARN of a role in roles');
+  }
+  return urlPath && role ? { path: urlPath, role } : undefined;
+}
+
+function readEcsMetadata(value: unknown, path: string, problems: string[], roleArns: ReadonlySet<string>): ScenarioEcsMetadata | undefined {
+  const obj = objectAt(value, path, problems);
+  if (!obj) {
+    return undefined;
+  }
+  const r = new FieldReader(obj, path, problems, ['role', 'requireToken']);
+  const role = r.string('role', { required: true, expected: 'the ARN of a role in roles' });
+  if (role !== undefined && !roleArns.has(role)) {
+    r.fail('role', 'the ARN of a role in roles');
+  }
+  const requireToken = r.boolean('requireToken');
+  return role ? { role, ...(requireToken !== undefined && { requireToken }) } : undefined;
+}
+
 function duplicates(values: readonly string[]): string[] {
   return [...new Set(values.filter((v, i) => values.indexOf(v) !== i))];
 }
@@ -303,16 +504,34 @@ export function parseScenario(value: unknown, source = 'scenario'): Scenario {
   if (!obj) {
     throw new ScenarioError(source, problems);
   }
-  const r = new FieldReader(obj, '', problems, ['accessKeys', 'jobs', 'faults', 'successAsString', '$comment']);
+  const r = new FieldReader(obj, '', problems, [
+    'accessKeys', 'jobs', 'faults', 'successAsString', 'roles', 'credentialsUris', 'ecsMetadata', '$comment',
+  ]);
   const accessKeys = r.array('accessKeys', true).map((v, i) => readAccessKey(v, `accessKeys[${i}]`, problems));
   const jobs = r.array('jobs', true).map((v, i) => readJob(v, `jobs[${i}]`, problems));
   const faults = r.array('faults', false).map((v, i) => readFault(v, `faults[${i}]`, problems));
   const successAsString = r.boolean('successAsString');
+  const roles = r.array('roles', false).map((v, i) => readRole(v, `roles[${i}]`, problems));
+  const roleArns = new Set(roles.flatMap((role) => (role ? [role.arn] : [])));
+  const credentialsUris = r.array('credentialsUris', false).map((v, i) => readCredentialsUri(v, `credentialsUris[${i}]`, problems, roleArns));
+  const ecsMetadata = obj['ecsMetadata'] === undefined ? undefined : readEcsMetadata(obj['ecsMetadata'], 'ecsMetadata', problems, roleArns);
   for (const id of duplicates(accessKeys.flatMap((k) => (k ? [k.accessKeyId] : [])))) {
     problems.push(`accessKeys has ${id} twice`);
   }
+  for (const id of accessKeys.flatMap((k) => (k?.accessKeyId.startsWith('STS.') && !k.securityToken ? [k.accessKeyId] : []))) {
+    problems.push(`accessKeys: ${id} is an STS key (STS. prefix) without a securityToken`);
+  }
   for (const id of duplicates(jobs.flatMap((j) => (j ? [j.id] : [])))) {
     problems.push(`jobs has ${id} twice`);
+  }
+  for (const arn of duplicates(roles.flatMap((role) => (role ? [role.arn] : [])))) {
+    problems.push(`roles has ${arn} twice`);
+  }
+  for (const name of duplicates(roles.flatMap((role) => (role ? [roleName(role.arn)] : [])))) {
+    problems.push(`roles has two roles named ${name} (the ECS metadata service lists roles by name)`);
+  }
+  for (const path of duplicates(credentialsUris.flatMap((u) => (u ? [u.path] : [])))) {
+    problems.push(`credentialsUris has ${path} twice`);
   }
   if (problems.length > 0) {
     throw new ScenarioError(source, problems);
@@ -322,6 +541,9 @@ export function parseScenario(value: unknown, source = 'scenario'): Scenario {
     jobs: jobs as ScenarioJob[],
     faults: faults as Fault[],
     ...(successAsString !== undefined && { successAsString }),
+    ...(roles.length > 0 && { roles: roles as ScenarioRole[] }),
+    ...(credentialsUris.length > 0 && { credentialsUris: credentialsUris as ScenarioCredentialsUri[] }),
+    ...(ecsMetadata && { ecsMetadata }),
   };
 }
 

@@ -2,12 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SignatureVersion } from '../../src/core/api/signing';
-import { Authenticator, actionOf, apiVersionOf, claimedCaller, signatureVersionOf } from './auth';
+import { Authenticator, actionOf, apiVersionOf, claimedCaller, signatureVersionOf, type KnownKey } from './auth';
 import { GatewayError, gatewayError, missingParameter, throttled } from './errors';
 import { FaultBook, type FaultCounter } from './faults';
+import { CredentialIssuer, type IssuedCredential } from './issuer';
+import { EcsMetadataService, credentialsUriAnswer, ECS_PATH_PREFIX, type EndpointAnswer } from './metadata';
 import { API_VERSION, OPERATIONS, requestedJobIds, successValue, type Operation } from './operations';
-import { toApiRequest, type ApiRequest } from './request';
-import { parseScenario, type Fault, type FaultKind, type Scenario } from './scenario';
+import { flattenHeaders, toApiRequest, type ApiRequest } from './request';
+import { parseScenario, type EndpointKind, type Fault, type FaultKind, type Scenario } from './scenario';
+import { STS_ACTIONS, STS_VERSION, UNSIGNED_STS_ACTIONS, stsOperation, type StsAction } from './sts';
 
 export interface EmulatorOptions {
   readonly scenario: Scenario;
@@ -21,13 +24,22 @@ export interface EmulatorOptions {
   readonly onRequest?: (entry: RequestLogEntry) => void;
 }
 
-/** One API request as the emulator saw it. Holds no secret and no security token. */
+/** One request as the emulator saw it. Holds no secret and no security token. */
 export interface RequestLogEntry {
   /** The emulator clock when the request arrived, ISO 8601. */
   readonly time: string;
   readonly method: string;
+  /** Which service answered: DTS, STS, a credentials URI or the ECS metadata service. */
+  readonly endpoint: EndpointKind;
+  /** The URL path (`/` for the RPC APIs). */
+  readonly path: string;
+  /**
+   * The API action; for the credential endpoints a name of the route: `CredentialsURI`, `EcsMetadataToken`
+   * (PUT /latest/api/token), `EcsRoleName`, `EcsRoleCredentials` (what fault scopes match).
+   */
   readonly action?: string;
-  readonly signatureVersion: SignatureVersion;
+  /** Absent for unsigned requests (AssumeRoleWithOIDC, credentials URI, ECS metadata). */
+  readonly signatureVersion?: SignatureVersion;
   readonly accessKeyId?: string;
   readonly regionId?: string;
   readonly jobIds?: readonly string[];
@@ -39,6 +51,10 @@ export interface RequestLogEntry {
   readonly outcome: string;
   /** The scenario fault that struck this request, if any. */
   readonly fault?: FaultKind;
+  /** The role asked for (STS RoleArn, the role behind a credentials URI or the ECS instance). */
+  readonly roleArn?: string;
+  /** The temporary AccessKey ID handed out, when one was. */
+  readonly issuedAccessKeyId?: string;
 }
 
 export interface Emulator {
@@ -46,11 +62,15 @@ export interface Emulator {
   readonly url: string;
   readonly port: number;
   readonly scenario: Scenario;
-  /** Every API request received, oldest first. */
+  /** `127.0.0.1:PORT`: what `withStsEndpoint` and a profile's `sts_endpoint` take (they add https://: see test/emulator/README.md). */
+  readonly host: string;
+  /** Every request received (DTS, STS, credentials URI, ECS metadata; not the admin routes), oldest first. */
   readonly requests: readonly RequestLogEntry[];
+  /** Every temporary key handed out, oldest first, without secrets or tokens. */
+  readonly issued: readonly IssuedCredential[];
   /** How often each scenario fault struck since the scenario was set. */
   readonly faultCounters: readonly FaultCounter[];
-  /** Validates and replaces the scenario, resetting the fault counters; nonces already seen stay used. */
+  /** Validates and replaces the scenario, resetting the fault counters; nonces already seen stay used, issued keys stay valid until they expire. */
   setScenario(scenario: Scenario): void;
   clearRequests(): void;
   /** Stops listening and destroys every connection, hung ones included. */
@@ -62,14 +82,9 @@ export const ADMIN_PREFIX = '/__emulator/';
 
 const JSON_TYPE = 'application/json;charset=utf-8';
 
-type LogContext = Omit<RequestLogEntry, 'httpStatus' | 'outcome' | 'fault'>;
+type LogContext = Omit<RequestLogEntry, 'httpStatus' | 'outcome' | 'fault' | 'issuedAccessKeyId'>;
 
-interface Answer {
-  readonly status: number;
-  readonly contentType: string;
-  readonly body: string | Buffer;
-  readonly headers?: Readonly<Record<string, string>>;
-}
+type Answer = EndpointAnswer;
 
 function dtsErrCode(fault: Extract<Fault, { kind: 'dts-error' }>): string {
   return fault.errCode ?? 'InternalError';
@@ -112,18 +127,22 @@ class DtsEmulator implements Emulator {
   private readonly clock: () => Date;
   private readonly onRequest: ((entry: RequestLogEntry) => void) | undefined;
   private readonly auth: Authenticator;
+  private readonly issuer: CredentialIssuer;
+  private readonly ecs: EcsMetadataService;
   private current: Scenario;
   private faults: FaultBook;
   private log: RequestLogEntry[] = [];
   /** Wakes the requests a `slow` fault is holding, so close() does not wait for them. */
   private readonly sleepers = new Set<() => void>();
   private closed = false;
-  private address = { port: 0, url: '' };
+  private address = { port: 0, url: '', host: '' };
 
   constructor(options: EmulatorOptions) {
     this.clock = options.clock ?? (() => new Date());
     this.onRequest = options.onRequest;
     this.auth = new Authenticator(this.clock);
+    this.issuer = new CredentialIssuer(this.clock);
+    this.ecs = new EcsMetadataService(this.clock, this.issuer);
     this.current = parseScenario(options.scenario);
     this.faults = new FaultBook(this.current.faults ?? []);
     this.server = createServer((req, res) => void this.handle(req, res));
@@ -138,7 +157,16 @@ class DtsEmulator implements Emulator {
       });
     });
     const { port: bound } = this.server.address() as AddressInfo;
-    this.address = { port: bound, url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}` };
+    const authority = `${host.includes(':') ? `[${host}]` : host}:${bound}`;
+    this.address = { port: bound, url: `http://${authority}`, host: authority };
+  }
+
+  get host(): string {
+    return this.address.host;
+  }
+
+  get issued(): readonly IssuedCredential[] {
+    return this.issuer.described();
   }
 
   get port(): number {
@@ -188,8 +216,13 @@ class DtsEmulator implements Emulator {
     try {
       const body = await readBody(req);
       const url = req.url ?? '/';
+      const path = url.split('?')[0];
       if (url.startsWith(ADMIN_PREFIX)) {
-        this.write(res, this.admin(req.method ?? 'GET', url.split('?')[0], body), newRequestId());
+        this.write(res, this.admin(req.method ?? 'GET', path, body), newRequestId());
+      } else if (path === ECS_PATH_PREFIX.slice(0, -1) || path.startsWith(ECS_PATH_PREFIX)) {
+        await this.serveCredentialEndpoint(req, res, 'ecs-metadata', path);
+      } else if (this.current.credentialsUris?.some((u) => u.path === path)) {
+        await this.serveCredentialEndpoint(req, res, 'credentials-uri', path);
       } else {
         await this.serveApi(req, res, body);
       }
@@ -200,42 +233,72 @@ class DtsEmulator implements Emulator {
     }
   }
 
+  /**
+   * Plays a network fault (hang, reset, HTML page, delay) on any endpoint. Returns true when the request is done with
+   * (hung, reset, answered, or the emulator closed while a slow answer waited).
+   */
+  private async playNetworkFault(req: IncomingMessage, res: ServerResponse, context: LogContext, fault: Fault | undefined): Promise<boolean> {
+    switch (fault?.kind) {
+      case 'hang':
+        this.record(context, undefined, 'hang', fault);
+        return true;
+      case 'reset':
+        this.record(context, undefined, 'reset', fault);
+        req.socket.resetAndDestroy();
+        return true;
+      case 'html':
+        this.write(res, proxyPage(fault.title ?? '502 Bad Gateway'), context.requestId);
+        this.record(context, 502, 'html', fault);
+        return true;
+      case 'slow':
+        await this.sleep(fault.delayMs);
+        return this.closed;
+      default:
+        return false;
+    }
+  }
+
+  /** DTS and STS: RPC requests on `/`, told apart by their Action. */
   private async serveApi(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
     const requestId = newRequestId();
     const hostId = req.headers.host ?? 'dts.aliyuncs.com';
-    let context: LogContext = { time: this.clock().toISOString(), method: req.method ?? 'GET', signatureVersion: 'v2', requestId };
+    const start = { time: this.clock().toISOString(), method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0], requestId };
+    let context: LogContext = { ...start, endpoint: 'dts', signatureVersion: 'v2' };
     let fault: Fault | undefined;
+    let endpoint: EndpointKind = 'dts';
     try {
       const api = toApiRequest(req.method ?? 'GET', req.url ?? '/', req.headers, body);
       const caller = claimedCaller(api);
       const action = actionOf(api);
       const region = api.params['RegionId'];
+      endpoint = action !== undefined && STS_ACTIONS.has(action) ? 'sts' : 'dts';
+      const unsigned = endpoint === 'sts' && UNSIGNED_STS_ACTIONS.has(action ?? '');
       context = {
-        ...context, action, signatureVersion: caller.signatureVersion, accessKeyId: caller.accessKeyId,
-        regionId: region, jobIds: requestedJobIds(api.params), nonce: caller.nonce,
+        ...start, endpoint, action,
+        ...(!unsigned && { signatureVersion: caller.signatureVersion, accessKeyId: caller.accessKeyId, nonce: caller.nonce }),
+        ...(endpoint === 'dts' ? { regionId: region, jobIds: requestedJobIds(api.params) } : { roleArn: api.params['RoleArn'] }),
       };
-      fault = this.faults.take('network', action, region);
-      switch (fault?.kind) {
-        case 'hang':
-          this.record(context, undefined, 'hang', fault);
-          return;
-        case 'reset':
-          this.record(context, undefined, 'reset', fault);
-          req.socket.resetAndDestroy();
-          return;
-        case 'html':
-          this.write(res, proxyPage(fault.title ?? '502 Bad Gateway'), requestId);
-          this.record(context, 502, 'html', fault);
-          return;
-        case 'slow':
-          await this.sleep(fault.delayMs);
-          if (this.closed) {
-            return;
-          }
-          break;
+      fault = this.faults.take('network', endpoint, action, region);
+      if (await this.playNetworkFault(req, res, context, fault)) {
+        return;
+      }
+      if (endpoint === 'sts') {
+        const signer = this.admitSts(api, action as StsAction);
+        const serviceFault = this.faults.take('service', endpoint, action, region);
+        fault = serviceFault ?? fault;
+        let issued: string | undefined;
+        const sts: Operation = (ctx) => {
+          const result = stsOperation(action as StsAction, { scenario: ctx.scenario, params: ctx.params, requestId, issuer: this.issuer, caller: signer });
+          issued = (result['Credentials'] as { AccessKeyId: string }).AccessKeyId;
+          return result;
+        };
+        const answer = this.respond(sts, api, requestId, serviceFault);
+        this.write(res, answer, requestId);
+        this.record(context, answer.status, serviceFault?.kind === 'truncated' ? 'truncated' : 'ok', fault, issued);
+        return;
       }
       const operation = this.admit(api, action);
-      const serviceFault = this.faults.take('service', action, region);
+      const serviceFault = this.faults.take('service', endpoint, action, region);
       fault = serviceFault ?? fault;
       const answer = this.respond(operation, api, requestId, serviceFault);
       this.write(res, answer, requestId);
@@ -245,9 +308,56 @@ class DtsEmulator implements Emulator {
       if (!(error instanceof GatewayError)) {
         throw error;
       }
-      this.write(res, jsonAnswer(error.httpStatus, error.body(requestId, hostId), error.headers), requestId);
-      this.record(context, error.httpStatus, error.code, fault);
+      const shown = endpoint === 'sts' ? error.asSts() : error;
+      this.write(res, jsonAnswer(shown.httpStatus, shown.body(requestId, hostId), shown.headers), requestId);
+      this.record(context, shown.httpStatus, shown.code, fault);
     }
+  }
+
+  /** The credentials URI and the ECS metadata service: plain HTTP endpoints, no signature. */
+  private async serveCredentialEndpoint(req: IncomingMessage, res: ServerResponse, endpoint: 'credentials-uri' | 'ecs-metadata', path: string): Promise<void> {
+    const requestId = newRequestId();
+    const method = (req.method ?? 'GET').toUpperCase();
+    const headers = flattenHeaders(req.headers);
+    const route = endpoint === 'ecs-metadata' ? this.ecs.route(method, path) : { action: 'CredentialsURI' };
+    const context: LogContext = { time: this.clock().toISOString(), method, endpoint, path, action: route.action, requestId };
+    const fault = this.faults.take('network', endpoint, route.action, undefined);
+    if (await this.playNetworkFault(req, res, context, fault)) {
+      return;
+    }
+    const serviceFault = this.faults.take('service', endpoint, route.action, undefined);
+    if (serviceFault?.kind === 'server-error') {
+      const status = serviceFault.status ?? 500;
+      this.write(res, { status, contentType: 'text/plain', body: status === 500 ? 'Internal Server Error' : 'Service Unavailable' }, requestId);
+      this.record(context, status, 'server-error', serviceFault);
+      return;
+    }
+    const result =
+      endpoint === 'ecs-metadata'
+        ? this.ecs.answer(this.current, method, path, headers)
+        : credentialsUriAnswer(this.current, this.issuer, method, path);
+    const answer = serviceFault?.kind === 'truncated' ? { ...result.answer, body: Buffer.from(result.answer.body).subarray(0, Math.floor(Buffer.byteLength(result.answer.body) / 2)) } : result.answer;
+    this.write(res, answer, requestId);
+    const logged = { ...context, ...(result.roleArn && { roleArn: result.roleArn }) };
+    this.record(logged, answer.status, serviceFault?.kind === 'truncated' ? 'truncated' : result.outcome, serviceFault ?? fault, result.issuedAccessKeyId);
+  }
+
+  /** Every key the emulator accepts now: the scenario's, and the temporary ones it issued (expired ones answer Expired). */
+  private knownKeys(): KnownKey[] {
+    const fromScenario = this.current.accessKeys.map((k): KnownKey => (k.expiration ? { ...k, expiresAt: Date.parse(k.expiration) } : k));
+    return [...fromScenario, ...this.issuer.all()];
+  }
+
+  /** STS's gateway: the version, then (AssumeRole) the caller's signature; returns the verified caller. */
+  private admitSts(api: ApiRequest, action: StsAction): KnownKey | undefined {
+    const version = apiVersionOf(api);
+    if (!version) {
+      throw missingParameter(signatureVersionOf(api) === 'v3' ? 'x-acs-version' : 'Version');
+    }
+    if (version !== STS_VERSION) {
+      throw gatewayError('InvalidVersion');
+    }
+    return UNSIGNED_STS_ACTIONS.has(action) ? undefined : this.auth.verify(api, this.knownKeys());
   }
 
   /** The gateway's checks, in its order: the action, its version, then the signature. */
@@ -267,7 +377,7 @@ class DtsEmulator implements Emulator {
     if (version !== API_VERSION) {
       throw gatewayError('InvalidVersion');
     }
-    this.auth.verify(api, this.current.accessKeys);
+    this.auth.verify(api, this.knownKeys());
     return operation;
   }
 
@@ -307,10 +417,12 @@ class DtsEmulator implements Emulator {
         return { status: 204, contentType: JSON_TYPE, body: '' };
       case `GET ${ADMIN_PREFIX}faults`:
         return jsonAnswer(200, this.faults.counters());
+      case `GET ${ADMIN_PREFIX}issued`:
+        return jsonAnswer(200, this.issuer.described());
       default:
         return jsonAnswer(404, {
           Code: 'NotFound',
-          Message: `No admin route ${route}; try PUT ${ADMIN_PREFIX}scenario, GET|DELETE ${ADMIN_PREFIX}requests, GET ${ADMIN_PREFIX}faults`,
+          Message: `No admin route ${route}; try PUT ${ADMIN_PREFIX}scenario, GET|DELETE ${ADMIN_PREFIX}requests, GET ${ADMIN_PREFIX}faults, GET ${ADMIN_PREFIX}issued`,
         });
     }
   }
@@ -329,8 +441,11 @@ class DtsEmulator implements Emulator {
     res.end(answer.body);
   }
 
-  private record(context: LogContext, httpStatus: number | undefined, outcome: string, fault: Fault | undefined): void {
-    const entry: RequestLogEntry = { ...context, ...(httpStatus !== undefined && { httpStatus }), outcome, ...(fault && { fault: fault.kind }) };
+  private record(context: LogContext, httpStatus: number | undefined, outcome: string, fault: Fault | undefined, issuedAccessKeyId?: string): void {
+    const entry: RequestLogEntry = {
+      ...context, ...(httpStatus !== undefined && { httpStatus }), outcome, ...(fault && { fault: fault.kind }),
+      ...(issuedAccessKeyId && { issuedAccessKeyId }),
+    };
     this.log.push(entry);
     this.onRequest?.(entry);
   }
