@@ -58,6 +58,12 @@ export class CredentialIssuer {
     return role.answer === 'refuse' || (role.maxSessions !== undefined && this.sessionCount(role.arn) >= role.maxSessions);
   }
 
+  /** A new scenario starts counting `maxSessions` afresh (as fault counters do); issued keys stay valid. */
+  resetSessionCounts(): void {
+    this.sessions.clear();
+  }
+
+  /** Sessions issued for the role since the scenario was set. */
   sessionCount(roleArn: string): number {
     return this.sessions.get(roleArn) ?? 0;
   }

@@ -70,7 +70,10 @@ export interface Emulator {
   readonly issued: readonly IssuedCredential[];
   /** How often each scenario fault struck since the scenario was set. */
   readonly faultCounters: readonly FaultCounter[];
-  /** Validates and replaces the scenario, resetting the fault counters; nonces already seen stay used, issued keys stay valid until they expire. */
+  /**
+   * Validates and replaces the scenario, resetting the fault counters and the roles' session counts (`maxSessions`);
+   * nonces already seen stay used, issued keys stay valid until they expire.
+   */
   setScenario(scenario: Scenario): void;
   clearRequests(): void;
   /** Stops listening and destroys every connection, hung ones included. */
@@ -192,6 +195,7 @@ class DtsEmulator implements Emulator {
   setScenario(scenario: Scenario): void {
     this.current = parseScenario(scenario);
     this.faults = new FaultBook(this.current.faults ?? []);
+    this.issuer.resetSessionCounts();
   }
 
   clearRequests(): void {
