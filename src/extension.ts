@@ -1,12 +1,13 @@
 import * as vscode from 'vscode';
-import { Controller } from './core/controller';
-import { aliyunProfileProvider, environmentProvider } from './core/credentials';
+import { providerChain, type AccountChain, type ChainSpec } from './core/accounts';
+import { Controller, type ChainContext } from './core/controller';
+import { defaultChain, profileChain, type ChainOptions } from './core/credentials';
 import { configureLocale } from './core/locale';
 import { StatusStore } from './core/store';
 import { registerCommands } from './vscode/commands';
 import { ExtensionLog } from './vscode/log';
 import { notifyFailures } from './vscode/notifications';
-import { SECRET_STORAGE_SOURCE, SecretCredentials } from './vscode/secrets';
+import { SecretCredentials, type SecretStorageUnavailableError } from './vscode/secrets';
 import { readSettings, SECTION } from './vscode/settings';
 import { StatusBar } from './vscode/statusBar';
 import { JobsTreeProvider, type JobsNode } from './vscode/treeView';
@@ -32,17 +33,26 @@ export function activate(context: vscode.ExtensionContext): TestApi {
   const log = new ExtensionLog();
   const store = new StatusStore();
   const secrets = new SecretCredentials(context.secrets);
+  const unavailable = (e: SecretStorageUnavailableError): void => {
+    log.error(`[credentials] ${e.message}`);
+    void vscode.window.showWarningMessage(e.message);
+  };
+  // Which chain serves which account is decided in the core (accounts.ts); here each is only built.
+  const createChain = (spec: ChainSpec, chainContext: ChainContext): AccountChain => {
+    const options: ChainOptions = { env: process.env, proxy: chainContext.proxy, requestTimeoutMs: chainContext.requestTimeoutMs };
+    switch (spec.kind) {
+      case 'default':
+        return defaultChain({ ...options, first: [secrets.provider(unavailable)] });
+      case 'stored':
+        return providerChain(secrets.provider(unavailable, spec.account));
+      case 'profile':
+        return profileChain(spec.name, options);
+    }
+  };
   const controller = new Controller({
     readSettings,
-    credentialProviders: [
-      secrets.provider((e) => {
-        log.error(`[credentials] ${e.message}`);
-        void vscode.window.showWarningMessage(e.message);
-      }),
-      environmentProvider(process.env),
-      aliyunProfileProvider({ env: process.env }),
-    ],
-    isStoredSource: (source) => source === SECRET_STORAGE_SOURCE,
+    storedAccounts: () => secrets.accounts(),
+    createChain,
     store,
     log,
     setContext: (key, value) => void vscode.commands.executeCommand('setContext', key, value),

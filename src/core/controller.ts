@@ -1,30 +1,47 @@
+import { accountsInUse, chainSpecFor, DEFAULT_ACCOUNT, jobsByAccount, knownAccounts, type AccountChain, type AccountCredentials, type ChainSpec } from './accounts';
 import { CredentialsNotFoundError } from './api/errors';
-import { resolveCredentials, type CredentialProvider, type ResolvedCredentials } from './credentials';
 import { maskAccessKeyId } from './safeText';
 import { componentLog, type Log } from './log';
 import { Poller, type RefreshOutcome, type RefreshReason, type Timers } from './poller';
-import { Refresher, type ClosableSource } from './refresher';
+import { Refresher, type AccountRun, type ClosableSource } from './refresher';
 import type { ClientOptions } from './api/client';
 import type { Settings } from './settings';
-import { parsePersisted, toPersisted, type PersistedSnapshot } from './snapshotFormat';
-import { toQueryError, type StatusStore, type Transition } from './store';
+import { parsePersisted, toPersisted, type PersistedSnapshot, type SavedStatus } from './snapshotFormat';
+import { toQueryError, type AccountView, type StatusStore, type Transition } from './store';
 
 /** The `when`-clause context keys the manifest's welcome views and menus read. */
 export type ContextKey = 'dtsSync.ready' | 'dtsSync.hasCredentials' | 'dtsSync.hasStoredCredentials' | 'dtsSync.hasJobs';
 
-/** Where the credentials stand: looked up once per change (and per refresh), written only here. */
+/** Where one account's credentials stand: looked up once per change (and per refresh), written only here. */
 export type CredentialState =
   | { readonly kind: 'unknown' }
-  | { readonly kind: 'found'; readonly resolved: ResolvedCredentials }
+  | { readonly kind: 'found'; readonly resolved: AccountCredentials }
   | { readonly kind: 'missing'; readonly message: string };
 
+/** What a chain's own requests (roles, URIs) need from the settings. */
+export interface ChainContext {
+  readonly proxy: string | undefined;
+  readonly requestTimeoutMs: number;
+}
+
+/** An account as the commands list it. */
+export interface AccountInfo {
+  readonly name: string;
+  /** Some configured job uses it (the default account also when there are no jobs). */
+  readonly inUse: boolean;
+  /** A key of this name is in SecretStorage. */
+  readonly stored: boolean;
+  readonly jobs: number;
+  readonly state: CredentialState;
+}
+
 export interface ControllerDeps {
-  /** Reads and validates the settings (the VS Code adapter, or a fake in tests). */
-  readonly readSettings: () => Settings;
-  /** The credential chain, first link first (SecretStorage, environment, profile). */
-  readonly credentialProviders: readonly CredentialProvider[];
-  /** Whether a source name is the stored key (so "Clear AccessKey" is offered). */
-  readonly isStoredSource: (source: string) => boolean;
+  /** Reads and validates the settings; `profileRegion` is the default account's profile region (the adapter, or a fake). */
+  readonly readSettings: (profileRegion?: string) => Settings;
+  /** The accounts with a key in SecretStorage (`default` among them when the default key is stored). */
+  readonly storedAccounts: () => Promise<readonly string[]>;
+  /** Builds the credential chain that serves an account. */
+  readonly createChain: (spec: ChainSpec, context: ChainContext) => AccountChain;
   readonly store: StatusStore;
   readonly log: Log;
   readonly setContext: (key: ContextKey, value: boolean) => void;
@@ -37,14 +54,25 @@ export interface ControllerDeps {
   readonly timers?: Timers;
   readonly now?: () => Date;
   readonly userAgent?: string;
-  readonly credentialDeadlineMs?: number;
+}
+
+/** One account in use: its chain (kept while its spec and context hold) and what the chain last answered. */
+interface AccountSlot {
+  readonly name: string;
+  readonly chainKey: string;
+  readonly chain: AccountChain;
+  state: CredentialState;
+  /** Looked up by a change handler and not yet used: the next refresh takes them instead of asking the chain again. */
+  justResolved: AccountCredentials | undefined;
+  lastLine: string | undefined;
 }
 
 /**
- * Owns what the extension decides: the settings snapshot, the credential state, whether polling is active, and when
- * the snapshot is saved. The composition root only builds adapters and forwards their events here.
+ * Owns what the extension decides: the settings snapshot, each account's credential state, whether polling is
+ * active, and when the snapshot is saved. The composition root only builds adapters and forwards their events here.
  *
- * Active means there are jobs and credentials; while inactive nothing refreshes, whatever asks.
+ * Active means there are jobs and at least one account in use has credentials; while inactive nothing refreshes,
+ * whatever asks. An account without credentials fails only its own jobs.
  */
 export class Controller {
   readonly poller: Poller;
@@ -52,10 +80,11 @@ export class Controller {
   private readonly log: Log;
   private readonly credentialLog: Log;
   private currentSettings: Settings;
-  private credentials: CredentialState = { kind: 'unknown' };
-  /** Credentials looked up by a change handler and not yet used: the next refresh takes them instead of looking again. */
-  private justResolved: ResolvedCredentials | undefined;
-  private lastCredentialLine: string | undefined;
+  private slots = new Map<string, AccountSlot>();
+  private stored: ReadonlySet<string> = new Set();
+  /** The default account's profile region the settings were last read with. */
+  private profileRegion: string | undefined;
+  private readonly saved: ReadonlyMap<string, SavedStatus>;
   private readonly warned = new Set<string>();
   private lastProblems: readonly string[] = [];
   private storeChanged = false;
@@ -77,42 +106,59 @@ export class Controller {
       this.storeChanged = true;
     });
     this.applySettings(this.currentSettings);
-    deps.store.restore(parsePersisted(deps.savedSnapshot));
+    this.saved = parsePersisted(deps.savedSnapshot);
+    deps.store.restore(this.saved);
   }
 
   get settings(): Settings {
     return this.currentSettings;
   }
 
-  get credentialState(): CredentialState {
-    return this.credentials;
+  /** Every account in use and every stored one, in use first. */
+  get accounts(): readonly AccountInfo[] {
+    const byAccount = jobsByAccount(this.currentSettings.jobs);
+    return knownAccounts([...this.slots.keys()], this.stored).map((name) => ({
+      name,
+      inUse: this.slots.has(name),
+      stored: this.stored.has(name),
+      jobs: byAccount.get(name)?.length ?? 0,
+      state: this.slots.get(name)?.state ?? { kind: 'unknown' },
+    }));
   }
 
   get active(): boolean {
-    return this.credentials.kind === 'found' && this.currentSettings.jobs.length > 0;
+    return this.currentSettings.jobs.length > 0 && [...this.slots.values()].some((s) => s.state.kind === 'found');
   }
 
-  /** After activation returns: look up the credentials, say the view is ready, and refresh once if active. */
+  /** After activation returns: look up every account's credentials, say the view is ready, and refresh once if active. */
   async start(): Promise<void> {
-    await this.lookUpCredentials();
+    await this.readStored();
+    this.syncSlots();
+    await this.lookUp([...this.slots.values()]);
     this.deps.setContext('dtsSync.ready', true);
     if (this.active) {
       await this.poller.refresh('startup');
     }
   }
 
-  /** The settings changed: take the new snapshot, and refresh only if that leaves the extension active. */
+  /** The settings changed: take the new snapshot, look up accounts that came into use, refresh if that leaves it active. */
   async settingsChanged(): Promise<void> {
-    this.currentSettings = this.deps.readSettings();
+    this.currentSettings = this.deps.readSettings(this.profileRegion);
     this.applySettings(this.currentSettings);
+    await this.lookUp(this.syncSlots());
     if (this.active) {
       await this.poller.refresh('settings');
     }
   }
 
-  /** The stored key changed (set or cleared): look the chain up once, then refresh if active. */
+  /** A stored key changed (set or cleared): look every account's chain up once, then refresh if active. */
   async credentialsChanged(): Promise<void> {
-    await this.lookUpCredentials();
+    await this.readStored();
+    this.syncSlots();
+    for (const slot of this.slots.values()) {
+      slot.chain.reset();
+    }
+    await this.lookUp([...this.slots.values()]);
     if (this.active) {
       await this.poller.refresh('credentials');
     }
@@ -121,17 +167,18 @@ export class Controller {
   /** A refresh asked for by the user; nothing happens while inactive (the welcome view says what is missing). */
   async refresh(): Promise<void> {
     if (!this.active) {
-      this.log.info(`Refresh not run: ${this.credentials.kind === 'found' ? 'no jobs are configured' : 'no credentials yet'}`);
+      this.log.info(`Refresh not run: ${this.currentSettings.jobs.length > 0 ? 'no credentials yet' : 'no jobs are configured'}`);
       return;
     }
     await this.poller.refresh('manual');
   }
 
-  /** Focus changes the polling pace; regaining it also looks for credentials again while none were found. */
+  /** Focus changes the polling pace; regaining it also looks again for the accounts that had no credentials. */
   focusChanged(focused: boolean): void {
     this.poller.setFocused(focused);
-    if (focused && this.credentials.kind === 'missing') {
-      void this.credentialsChanged();
+    const missing = [...this.slots.values()].filter((s) => s.state.kind === 'missing');
+    if (focused && missing.length > 0) {
+      void this.lookUp(missing).then(() => (this.active ? this.poller.refresh('credentials') : undefined));
     }
   }
 
@@ -147,37 +194,99 @@ export class Controller {
     this.poller.setActive(this.active);
   }
 
-  /** The one writer of the credential state (and of the store's credential source and the context keys). */
-  private async lookUpCredentials(): Promise<ResolvedCredentials | undefined> {
-    let resolved: ResolvedCredentials | undefined;
+  private async readStored(): Promise<void> {
     try {
-      resolved = await resolveCredentials(this.deps.credentialProviders, { deadlineMs: this.deps.credentialDeadlineMs });
-      this.credentials = { kind: 'found', resolved };
+      this.stored = new Set(await this.deps.storedAccounts());
     } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
-      this.credentials = { kind: 'missing', message };
-      if (this.lastCredentialLine !== message) {
-        this.credentialLog.warn(message);
-        this.lastCredentialLine = message;
-      }
+      // A broken SecretStorage is reported by its adapter; profile-based accounts still work.
+      this.credentialLog.warn(`Stored accounts unreadable: ${e instanceof Error ? e.message : String(e)}`);
+      this.stored = new Set();
     }
-    this.justResolved = resolved;
-    if (resolved) {
-      this.describe(resolved);
-    }
-    this.deps.store.setCredentialsSource(resolved?.source);
-    this.deps.setContext('dtsSync.hasCredentials', resolved !== undefined);
-    this.deps.setContext('dtsSync.hasStoredCredentials', resolved !== undefined && this.deps.isStoredSource(resolved.source));
-    this.poller.setActive(this.active);
-    return resolved;
   }
 
-  /** Which key is in use, once per change of source, and each warning about it once. */
-  private describe(resolved: ResolvedCredentials): void {
-    const line = `Using credentials from ${resolved.source} (AccessKey ID ${maskAccessKeyId(resolved.credentials.accessKeyId)})`;
-    if (line !== this.lastCredentialLine) {
+  /** One slot per account in use; a slot whose chain would now differ is rebuilt. Returns the slots not yet looked up. */
+  private syncSlots(): AccountSlot[] {
+    const context: ChainContext = { proxy: this.currentSettings.httpProxy, requestTimeoutMs: this.currentSettings.requestTimeoutSeconds * 1000 };
+    const slots = new Map<string, AccountSlot>();
+    for (const name of accountsInUse(this.currentSettings.jobs)) {
+      const spec = chainSpecFor(name, this.stored);
+      const chainKey = JSON.stringify([spec, context]);
+      const existing = this.slots.get(name);
+      slots.set(
+        name,
+        existing && existing.chainKey === chainKey
+          ? existing
+          : { name, chainKey, chain: this.deps.createChain(spec, context), state: { kind: 'unknown' }, justResolved: undefined, lastLine: undefined },
+      );
+    }
+    this.slots = slots;
+    return [...slots.values()].filter((s) => s.state.kind === 'unknown');
+  }
+
+  /** Looks the given accounts up (in parallel), then publishes every account's state. */
+  private async lookUp(slots: readonly AccountSlot[]): Promise<void> {
+    await Promise.all(slots.map((slot) => this.resolve(slot)));
+    this.publish();
+  }
+
+  /** The one writer of an account's credential state. */
+  private async resolve(slot: AccountSlot): Promise<AccountCredentials | undefined> {
+    try {
+      const resolved = await slot.chain.resolve();
+      slot.state = { kind: 'found', resolved };
+      slot.justResolved = resolved;
+      this.describe(slot, resolved);
+      return resolved;
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      slot.state = { kind: 'missing', message };
+      slot.justResolved = undefined;
+      if (slot.lastLine !== message) {
+        this.credentialLog.warn(`${this.accountPrefix(slot.name)}${message}`);
+        slot.lastLine = message;
+      }
+      return undefined;
+    }
+  }
+
+  /** Named in log lines only when the account is not the one default account, so a single-key log reads as before. */
+  private accountPrefix(name: string): string {
+    return this.slots.size > 1 || name !== DEFAULT_ACCOUNT ? `Account ${name}: ` : '';
+  }
+
+  /** The store's accounts, the context keys, the poller, and the default region from the default account's profile. */
+  private publish(): void {
+    const views: AccountView[] = [...this.slots.values()].map((slot) => ({
+      name: slot.name,
+      source: slot.state.kind === 'found' ? slot.state.resolved.source : undefined,
+      maskedKeyId: slot.state.kind === 'found' ? maskAccessKeyId(slot.state.resolved.credentials.accessKeyId) : undefined,
+      failure: slot.state.kind === 'missing' ? toQueryError(new CredentialsNotFoundError(slot.state.message)) : undefined,
+    }));
+    this.deps.store.setAccounts(views);
+    this.deps.setContext('dtsSync.hasCredentials', views.some((v) => v.source !== undefined));
+    this.deps.setContext('dtsSync.hasStoredCredentials', this.stored.size > 0);
+    this.poller.setActive(this.active);
+    const fallback = this.slots.get(DEFAULT_ACCOUNT)?.state;
+    const region = fallback?.kind === 'found' ? fallback.resolved.region : this.profileRegion;
+    if (region !== this.profileRegion) {
+      this.profileRegion = region;
+      this.currentSettings = this.deps.readSettings(region);
+      if (this.currentSettings.defaultRegionFrom === 'profile') {
+        this.log.info(`Jobs without a region are in ${this.currentSettings.defaultRegion}, the default account's profile region`);
+      }
+      this.applySettings(this.currentSettings);
+      // Job keys may have moved to the profile's region: their saved statuses apply there too.
+      this.deps.store.restore(this.saved);
+    }
+  }
+
+  /** Which key an account uses, once per change of source, and each warning about it once. */
+  private describe(slot: AccountSlot, resolved: AccountCredentials): void {
+    const prefix = this.accountPrefix(slot.name);
+    const line = `${prefix}${prefix ? 'using' : 'Using'} credentials from ${resolved.source} (AccessKey ID ${maskAccessKeyId(resolved.credentials.accessKeyId)})`;
+    if (line !== slot.lastLine) {
       this.credentialLog.info(line);
-      this.lastCredentialLine = line;
+      slot.lastLine = line;
     }
     for (const warning of resolved.warnings ?? []) {
       if (!this.warned.has(warning)) {
@@ -187,24 +296,38 @@ export class Controller {
     }
   }
 
-  /** What the poller runs: never while inactive; the credentials a change handler just found are used, not looked up again. */
+  /** What the poller runs: never while inactive; credentials a change handler just found are used, not looked up again. */
   private async runRefresh(reason: RefreshReason): Promise<RefreshOutcome> {
     if (!this.active) {
       return 'ok';
     }
-    const resolved = this.justResolved ?? (await this.lookUpCredentials());
-    this.justResolved = undefined;
-    if (!resolved || !this.active) {
-      if (this.credentials.kind === 'missing') {
-        this.deps.store.failAll(toQueryError(new CredentialsNotFoundError(this.credentials.message)));
+    const slots = [...this.slots.values()];
+    await Promise.all(slots.map(async (slot) => (slot.justResolved ? undefined : this.resolve(slot))));
+    this.publish();
+    const byAccount = jobsByAccount(this.currentSettings.jobs);
+    const runs: AccountRun[] = slots.flatMap((slot): AccountRun[] => {
+      const jobs = byAccount.get(slot.name) ?? [];
+      const state = slot.state;
+      slot.justResolved = undefined;
+      if (jobs.length === 0) {
+        return [];
       }
+      return state.kind === 'found'
+        ? [{ account: slot.name, jobs, resolved: state.resolved }]
+        : [{ account: slot.name, jobs, error: toQueryError(new CredentialsNotFoundError(state.kind === 'missing' ? state.message : '')) }];
+    });
+    if (!this.active) {
       return 'failed';
     }
     this.storeChanged = false;
     let outcome: RefreshOutcome;
     try {
-      const result = await this.refresher.refresh(reason, this.currentSettings, resolved);
+      const result = await this.refresher.refresh(reason, this.currentSettings, runs);
       outcome = result.outcome;
+      // A refused key or expired token: the chain looks again next time (a role is assumed anew, a file re-read).
+      for (const name of result.rejected ?? []) {
+        this.slots.get(name)?.chain.reset();
+      }
       if (result.transitions.length > 0 && this.currentSettings.notifyOnFailure) {
         this.deps.notify?.(result.transitions);
       }

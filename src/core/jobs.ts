@@ -12,11 +12,16 @@ export const MAX_JOBS = 500;
 /** The setting the job list is read from; named in messages as is, never translated. */
 const SETTING = 'dtsSync.jobs';
 
+/** The account of entries that name none: the stored `default` key, else the default credential chain. */
+export const DEFAULT_ACCOUNT = 'default';
+
 /** A job the user asked to watch. */
 export interface JobSpec {
   readonly id: string;
   readonly region: string;
   readonly name?: string;
+  /** The account whose credentials query this job (`dtsSync.jobs` entry's `account`); absent: the default account. */
+  readonly account?: string;
 }
 
 const JOB_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{3,63}$/;
@@ -78,7 +83,17 @@ export interface ParsedJobs {
   readonly problems: readonly string[];
 }
 
-/** Reads the `dtsSync.jobs` setting: `"ID"`, `"ID@region"` or `{ "id", "region"?, "name"? }` entries. */
+const ACCOUNT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$/;
+
+/** Why a name cannot name an account (a SecretStorage key suffix, a profile name), or undefined when it can. */
+export function accountNameProblem(name: string): string | undefined {
+  if (name === '') {
+    return l10n.t('the account name is empty');
+  }
+  return ACCOUNT_NAME.test(name) ? undefined : l10n.t('{0} is not an account name (1-64 letters, digits, ., @, - or _)', quoteUntrusted(name));
+}
+
+/** Reads the `dtsSync.jobs` setting: `"ID"`, `"ID@region"` or `{ "id", "region"?, "name"?, "account"? }` entries. */
 export function parseJobList(value: unknown, defaultRegion: string): ParsedJobs {
   if (value === undefined || value === null) {
     return { jobs: [], problems: [] };
@@ -117,9 +132,9 @@ function parseEntry(entry: unknown, defaultRegion: string): JobSpec {
     return parseJobRef(entry.trim(), defaultRegion);
   }
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
-    throw new InvalidInputError(l10n.t('expected a job ID or {0}, got {1}', '{ "id", "region", "name" }', showJson(entry)));
+    throw new InvalidInputError(l10n.t('expected a job ID or {0}, got {1}', '{ "id", "region", "name", "account" }', showJson(entry)));
   }
-  const { id, region, name } = entry as Record<string, unknown>;
+  const { id, region, name, account } = entry as Record<string, unknown>;
   if (typeof id !== 'string') {
     throw new InvalidInputError(mustBeString('id', id ?? null));
   }
@@ -129,15 +144,25 @@ function parseEntry(entry: unknown, defaultRegion: string): JobSpec {
   if (name !== undefined && typeof name !== 'string') {
     throw new InvalidInputError(mustBeString('name', name));
   }
+  if (account !== undefined && typeof account !== 'string') {
+    throw new InvalidInputError(mustBeString('account', account));
+  }
   const trimmedId = id.trim();
   const resolvedRegion = region?.trim() || defaultRegion;
-  const problem = jobIdProblem(trimmedId) ?? regionProblem(resolvedRegion);
+  const accountName = account?.trim() ?? '';
+  const problem = jobIdProblem(trimmedId) ?? regionProblem(resolvedRegion) ?? (account === undefined ? undefined : accountNameProblem(accountName));
   if (problem) {
     throw new InvalidInputError(problem);
   }
   // A display name is shown in rows, tooltips and notifications: one line, no control characters, bounded.
   const label = name === undefined ? undefined : stripControl(name).slice(0, 120);
-  return label ? { id: trimmedId, region: resolvedRegion, name: label } : { id: trimmedId, region: resolvedRegion };
+  // `"account": "default"` is the same as no account, so both spell one job the same way.
+  return {
+    id: trimmedId,
+    region: resolvedRegion,
+    ...(label ? { name: label } : {}),
+    ...(account !== undefined && accountName !== DEFAULT_ACCOUNT ? { account: accountName } : {}),
+  };
 }
 
 function mustBeString(field: string, value: unknown): string {

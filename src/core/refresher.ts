@@ -5,8 +5,9 @@ import type { ResolvedCredentials } from './credentials';
 import { componentLog, type Log } from './log';
 import type { RefreshOutcome, RefreshReason } from './poller';
 import { queryJobStatuses } from './query';
+import { jobKey, type JobSpec } from './jobs';
 import type { Settings } from './settings';
-import { toQueryError, type StatusStore, type Transition } from './store';
+import { toQueryError, type QueryError, type StatusStore, type Transition } from './store';
 
 export type ClosableSource = StatusListSource & { close(): Promise<void> };
 
@@ -22,6 +23,8 @@ export interface RefresherDeps {
 export interface RefreshResult {
   readonly outcome: RefreshOutcome;
   readonly transitions: readonly Transition[];
+  /** Accounts whose credentials DTS refused (a rejected key, an expired token): their chains should look again. */
+  readonly rejected?: readonly string[];
 }
 
 /** One log line per HTTP attempt: region, batch size, duration, RequestId, outcome, retry reason. */
@@ -33,10 +36,22 @@ export function formatAttempt(e: AttemptEvent): string {
   return `${head}${id}${retry}`;
 }
 
-/** One refresh: settings and credentials in, a query through the client, the store updated. Knows nothing of VS Code. */
+/** One account's part of a refresh: its jobs and either its credentials or why it has none. */
+export type AccountRun =
+  | { readonly account: string; readonly jobs: readonly JobSpec[]; readonly resolved: ResolvedCredentials }
+  | { readonly account: string; readonly jobs: readonly JobSpec[]; readonly error: QueryError };
+
+interface AccountClient {
+  readonly client: ClosableSource;
+  readonly key: string;
+}
+
+/**
+ * One refresh: settings and each account's credentials in, one query per account (one client each), the store
+ * updated in one batch. An account without credentials fails only its own jobs. Knows nothing of VS Code.
+ */
 export class Refresher {
-  private client: ClosableSource | undefined;
-  private clientKey: string | undefined;
+  private readonly clients = new Map<string, AccountClient>();
   private lastEndpoint: string | undefined;
   /** Aborts the refresh in flight when the extension shuts down, so no request outlives it. */
   private readonly shutdown = new AbortController();
@@ -50,10 +65,10 @@ export class Refresher {
   }
 
   /**
-   * One refresh with the settings and credentials the controller holds: the query, then the store updated in one
-   * batch (one change event). Never throws for a failed query: the store shows it.
+   * One refresh with the settings and credentials the controller holds: the queries (accounts in parallel), then the
+   * store updated in one batch (one change event). Never throws for a failed query: the store shows it.
    */
-  async refresh(reason: RefreshReason, settings: Settings, resolved: ResolvedCredentials): Promise<RefreshResult> {
+  async refresh(reason: RefreshReason, settings: Settings, runs: readonly AccountRun[]): Promise<RefreshResult> {
     const { store } = this.deps;
     const log = this.log;
     if (settings.jobs.length === 0) {
@@ -71,38 +86,76 @@ export class Refresher {
       log.info(`Sending requests to ${endpoint}`);
       this.lastEndpoint = endpoint;
     }
-    const client = this.clientFor(settings, resolved);
+    this.closeClientsExcept(new Set(runs.flatMap((r) => ('resolved' in r ? [r.account] : []))));
+    // Named only with several accounts, so a single-account log reads as it always did.
+    const tag = (account: string): string => (runs.length > 1 ? `[account ${account}] ` : '');
     store.setRefreshing(true, now());
     const started = Date.now();
     try {
-      const snapshot = await queryJobStatuses(settings.jobs, client, {
-        lagWarningSeconds: settings.lagWarningSeconds,
-        now,
-        signal: this.shutdown.signal,
-      });
-      const transitions = store.batch(() => {
-        store.setCredentialsSource(resolved.source);
-        return store.applySnapshot(snapshot);
-      });
-      const found = snapshot.jobs.filter((j) => j.found).length;
-      log.info(
-        `Refresh (${reason}): ${found} of ${settings.jobs.length} jobs answered` +
-          `${snapshot.errors.length ? `, ${snapshot.errors.length} batch${snapshot.errors.length === 1 ? '' : 'es'} failed` : ''} in ${Date.now() - started} ms`,
+      const answered = await Promise.all(
+        runs.map(async (run) => {
+          if (!('resolved' in run)) {
+            return { run, snapshot: undefined };
+          }
+          const snapshot = await queryJobStatuses(run.jobs, this.clientFor(run.account, settings, run.resolved), {
+            lagWarningSeconds: settings.lagWarningSeconds,
+            now,
+            signal: this.shutdown.signal,
+          });
+          return { run, snapshot };
+        }),
       );
-      for (const note of snapshot.notes) {
-        log.warn(`[${note.region}] ${note.message}`);
+      const transitions = store.batch(() =>
+        answered.flatMap(({ run, snapshot }) => {
+          const mine = new Set(run.jobs.map(jobKey));
+          const only = (spec: JobSpec): boolean => mine.has(jobKey(spec));
+          if (!snapshot) {
+            store.failJobs((run as { error: QueryError }).error, only);
+            return [];
+          }
+          return store.applySnapshot(snapshot, only);
+        }),
+      );
+      let failed = false;
+      const rejected = answered.flatMap(({ run, snapshot }) => (snapshot?.errors.some((f) => f.error.kind === 'credentials') ? [run.account] : []));
+      for (const { run, snapshot } of answered) {
+        if (!snapshot) {
+          failed = true;
+          log.error(`${tag(run.account)}${run.jobs.length} job${run.jobs.length === 1 ? '' : 's'} not refreshed: ${(run as { error: QueryError }).error.message}`);
+          continue;
+        }
+        failed ||= snapshot.errors.length > 0;
+        const found = snapshot.jobs.filter((j) => j.found).length;
+        log.info(
+          `${tag(run.account)}Refresh (${reason}): ${found} of ${run.jobs.length} jobs answered` +
+            `${snapshot.errors.length ? `, ${snapshot.errors.length} batch${snapshot.errors.length === 1 ? '' : 'es'} failed` : ''} in ${Date.now() - started} ms`,
+        );
+        for (const note of snapshot.notes) {
+          log.warn(`${tag(run.account)}[${note.region}] ${note.message}`);
+        }
+        for (const failure of snapshot.errors) {
+          log.error(
+            `${tag(run.account)}[${failure.region}] ${failure.jobIds.length} job${failure.jobIds.length === 1 ? '' : 's'} not refreshed: ${failure.error.message}`,
+          );
+        }
       }
-      for (const failure of snapshot.errors) {
-        log.error(`[${failure.region}] ${failure.jobIds.length} job${failure.jobIds.length === 1 ? '' : 's'} not refreshed: ${failure.error.message}`);
-      }
-      return { outcome: snapshot.errors.length > 0 ? 'failed' : 'ok', transitions };
+      return { outcome: failed ? 'failed' : 'ok', transitions, rejected };
     } finally {
       store.setRefreshing(false);
     }
   }
 
-  /** Reuses the keep-alive client while nothing it depends on changed. */
-  private clientFor(settings: Settings, resolved: ResolvedCredentials): ClosableSource {
+  private closeClientsExcept(keep: ReadonlySet<string>): void {
+    for (const [account, { client }] of this.clients) {
+      if (!keep.has(account)) {
+        void client.close().catch(() => undefined);
+        this.clients.delete(account);
+      }
+    }
+  }
+
+  /** Reuses an account's keep-alive client while nothing it depends on changed. */
+  private clientFor(account: string, settings: Settings, resolved: ResolvedCredentials): ClosableSource {
     const c = resolved.credentials;
     // A digest, so the secret is not kept around in one more string.
     const key = createHash('sha256')
@@ -110,12 +163,13 @@ export class Refresher {
         JSON.stringify([settings.endpoint, settings.allowInsecureEndpoint, settings.httpProxy, settings.signatureVersion, settings.requestTimeoutSeconds, c.accessKeyId, c.accessKeySecret, c.securityToken]),
       )
       .digest('hex');
-    if (this.client && key === this.clientKey) {
-      return this.client;
+    const existing = this.clients.get(account);
+    if (existing && existing.key === key) {
+      return existing.client;
     }
-    void this.client?.close().catch(() => undefined);
+    void existing?.client.close().catch(() => undefined);
     const create = this.deps.createClient ?? ((o: ClientOptions) => new DtsClient(o));
-    this.client = create({
+    const client = create({
       credentials: c,
       endpoint: settings.endpoint,
       allowInsecureHttp: settings.allowInsecureEndpoint,
@@ -125,13 +179,13 @@ export class Refresher {
       userAgent: this.deps.userAgent,
       onAttempt: (e) => (e.outcome === 'ok' ? this.clientLog.info(formatAttempt(e)) : this.clientLog.warn(formatAttempt(e))),
     });
-    this.clientKey = key;
-    return this.client;
+    this.clients.set(account, { client, key });
+    return client;
   }
 
   async dispose(): Promise<void> {
     this.shutdown.abort(new Error('The extension is shutting down'));
-    await this.client?.close().catch(() => undefined);
-    this.client = undefined;
+    await Promise.all([...this.clients.values()].map(({ client }) => client.close().catch(() => undefined)));
+    this.clients.clear();
   }
 }

@@ -8,6 +8,8 @@ import { regionProblem } from './regions';
 export interface Settings {
   readonly jobs: readonly JobSpec[];
   readonly defaultRegion: string;
+  /** Where `defaultRegion` came from: the setting, the default account's profile (`region_id`), or the built-in default. */
+  readonly defaultRegionFrom: 'setting' | 'profile' | 'built-in';
   readonly refreshIntervalSeconds: number;
   readonly lagWarningSeconds: number;
   /** Undefined: the official endpoint of each region. */
@@ -46,8 +48,12 @@ export const MAX_REQUEST_TIMEOUT_SECONDS = 300;
 /** Shortest automatic refresh interval; anything lower would only burn the API's rate limit. */
 export const MIN_REFRESH_INTERVAL_SECONDS = 10;
 
-/** Reads raw values (as `WorkspaceConfiguration.get` returns them) into settings, falling back per field. */
-export function parseSettings(get: (key: string) => unknown, rawProxy?: unknown): Settings {
+/**
+ * Reads raw values (as `WorkspaceConfiguration.get` returns them) into settings, falling back per field. `get` answers
+ * undefined for `defaultRegion` when the user has not set it; `profileRegion` (the default account's profile region)
+ * is then the region of bare job IDs.
+ */
+export function parseSettings(get: (key: string) => unknown, rawProxy?: unknown, profileRegion?: string): Settings {
   const problems: string[] = [];
   const number = (key: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
     const value = get(key);
@@ -62,6 +68,12 @@ export function parseSettings(get: (key: string) => unknown, rawProxy?: unknown)
   };
 
   let defaultRegion = DEFAULT_SETTINGS.defaultRegion;
+  let defaultRegionFrom: Settings['defaultRegionFrom'] = 'built-in';
+  // A profile's region only when it is a region: the file is not trusted to name anything else.
+  if (profileRegion !== undefined && regionProblem(profileRegion) === undefined) {
+    defaultRegion = profileRegion;
+    defaultRegionFrom = 'profile';
+  }
   const rawRegion = get('defaultRegion');
   if (typeof rawRegion === 'string' && rawRegion.trim() !== '') {
     const problem = regionProblem(rawRegion.trim());
@@ -69,6 +81,7 @@ export function parseSettings(get: (key: string) => unknown, rawProxy?: unknown)
       problems.push(l10n.t('{0}: {1}; using {2}', 'dtsSync.defaultRegion', problem, defaultRegion));
     } else {
       defaultRegion = rawRegion.trim();
+      defaultRegionFrom = 'setting';
     }
   }
 
@@ -123,6 +136,7 @@ export function parseSettings(get: (key: string) => unknown, rawProxy?: unknown)
   return {
     jobs: parsedJobs.jobs,
     defaultRegion,
+    defaultRegionFrom,
     refreshIntervalSeconds,
     lagWarningSeconds: number('lagWarningSeconds', DEFAULT_SETTINGS.lagWarningSeconds, 0, MAX_LAG_WARNING_SECONDS),
     endpoint,

@@ -1,5 +1,5 @@
 import type { DtsError, ErrorKind } from './api/errors';
-import { jobKey, type JobSpec } from './jobs';
+import { DEFAULT_ACCOUNT, jobKey, type JobSpec } from './jobs';
 import type { JobStatus } from './model';
 import type { Snapshot } from './query';
 import type { SavedStatus } from './snapshotFormat';
@@ -28,11 +28,24 @@ export interface JobView {
   readonly stale: boolean;
 }
 
+/** An account in use as the views show it: where its credentials came from, never the secret. */
+export interface AccountView {
+  readonly name: string;
+  /** Where its credentials came from; undefined while none are found. */
+  readonly source: string | undefined;
+  /** The AccessKey ID, masked (`LTAI****0001`). */
+  readonly maskedKeyId: string | undefined;
+  /** Why the lookup found no credentials for it. */
+  readonly failure: QueryError | undefined;
+}
+
 export interface StoreState {
   readonly jobs: readonly JobView[];
+  /** The accounts the jobs use, in order (the default account alone when no job names one). */
+  readonly accounts: readonly AccountView[];
   readonly refreshing: boolean;
   readonly lastAttemptAt: Date | undefined;
-  /** Where the credentials came from (never the secret); undefined while none are found. */
+  /** Where the first account with credentials got them (never the secret); undefined while no account has any. */
   readonly credentialsSource: string | undefined;
   /** A failure that concerns every job, such as missing credentials. */
   readonly failure: QueryError | undefined;
@@ -82,7 +95,7 @@ export class StatusStore {
   private entries: Entry[] = [];
   private refreshing = false;
   private lastAttemptAt: Date | undefined;
-  private credentialsSource: string | undefined;
+  private accounts: readonly AccountView[] = [];
   private failure: QueryError | undefined;
   private settingsProblems: readonly string[] = [];
   private readonly listeners = new Set<(state: StoreState, change: StoreChange) => void>();
@@ -112,9 +125,10 @@ export class StatusStore {
         error: e.error,
         stale: e.status !== undefined && !e.fresh,
       })),
+      accounts: this.accounts,
       refreshing: this.refreshing,
       lastAttemptAt: this.lastAttemptAt,
-      credentialsSource: this.credentialsSource,
+      credentialsSource: this.accounts.find((a) => a.source !== undefined)?.source,
       failure: this.failure,
       settingsProblems: this.settingsProblems,
     };
@@ -178,12 +192,18 @@ export class StatusStore {
     this.touched([], true);
   }
 
-  setCredentialsSource(source: string | undefined): void {
-    if (source === this.credentialsSource) {
+  /** The accounts in use and their credential sources; a change redraws everything (rows group by account). */
+  setAccounts(accounts: readonly AccountView[]): void {
+    if (JSON.stringify(accounts) === JSON.stringify(this.accounts)) {
       return;
     }
-    this.credentialsSource = source;
+    this.accounts = accounts;
     this.touched([], true);
+  }
+
+  /** One account (the default one) with credentials from `source`, or none. */
+  setCredentialsSource(source: string | undefined): void {
+    this.setAccounts([{ name: DEFAULT_ACCOUNT, source, maskedKeyId: undefined, failure: undefined }]);
   }
 
   setRefreshing(refreshing: boolean, at?: Date): void {
@@ -198,8 +218,11 @@ export class StatusStore {
     }
   }
 
-  /** Applies a refresh's result: answered jobs get their new status, jobs of failed batches keep theirs, marked stale. */
-  applySnapshot(snapshot: Snapshot): Transition[] {
+  /**
+   * Applies a refresh's result: answered jobs get their new status, jobs of failed batches keep theirs, marked stale.
+   * With `only`, the snapshot covers just those jobs (one account's); the others are left as they are.
+   */
+  applySnapshot(snapshot: Snapshot, only?: (spec: JobSpec) => boolean): Transition[] {
     const statuses = new Map(snapshot.jobs.map((j) => [jobKey({ id: j.jobId, region: j.region }), j]));
     const errors = new Map<string, QueryError>();
     for (const failure of snapshot.errors) {
@@ -214,6 +237,9 @@ export class StatusStore {
         this.touched([], true);
       }
       this.updateEntries((entry) => {
+        if (only && !only(entry.spec)) {
+          return;
+        }
         const key = jobKey(entry.spec);
         const status = statuses.get(key);
         if (status) {
@@ -242,6 +268,16 @@ export class StatusStore {
         entry.error = error;
         entry.fresh = false;
       });
+    });
+  }
+
+  /** A failure of some jobs before any request (one account's credentials): they keep their status, marked stale. */
+  failJobs(error: QueryError, which: (spec: JobSpec) => boolean): void {
+    this.updateEntries((entry) => {
+      if (which(entry.spec)) {
+        entry.error = error;
+        entry.fresh = false;
+      }
     });
   }
 

@@ -1,13 +1,15 @@
 import * as vscode from 'vscode';
 import { consoleUrl } from '../core/api/endpoints';
+import { knownAccounts } from '../core/accounts';
 import { credentialsProblem } from '../core/credentials';
-import { displayName, jobKey, jobRefProblem, parseJobRef, type JobSpec } from '../core/jobs';
+import { accountNameProblem, DEFAULT_ACCOUNT, displayName, jobKey, jobRefProblem, parseJobRef, type JobSpec } from '../core/jobs';
 import { KNOWN_REGIONS, regionProblem } from '../core/regions';
-import type { Controller } from '../core/controller';
+import { maskAccessKeyId } from '../core/safeText';
+import type { AccountInfo, Controller } from '../core/controller';
 import type { StatusStore } from '../core/store';
 import type { ExtensionLog } from './log';
 import { SecretStorageUnavailableError, type SecretCredentials } from './secrets';
-import { addJobToSettings, readSettings, removeJobFromSettings } from './settings';
+import { addJobToSettings, removeJobFromSettings } from './settings';
 import type { JobsNode } from './treeView';
 
 export interface CommandDeps {
@@ -19,7 +21,7 @@ export interface CommandDeps {
 
 /** The job a command was invoked on: a tree row, or one picked from the configured jobs. */
 async function targetJob(node: JobsNode | undefined, store: StatusStore, placeHolder: string): Promise<JobSpec | undefined> {
-  if (node && node.kind !== 'error') {
+  if (node && (node.kind === 'job' || node.kind === 'direction')) {
     return node.job;
   }
   const jobs = store.state.jobs.map((j) => j.spec);
@@ -45,9 +47,76 @@ function reportSecretError(e: unknown, log: ExtensionLog): void {
   });
 }
 
-async function setCredentials({ secrets, log }: CommandDeps): Promise<void> {
+/** What a pick list says about an account: where its key comes from, or why it has none. */
+function describeAccount(info: AccountInfo): { description: string; detail: string } {
+  const jobs = info.jobs === 1 ? vscode.l10n.t('1 job') : vscode.l10n.t('{0} jobs', info.jobs);
+  const state = info.state;
+  if (state.kind === 'found') {
+    return {
+      description: state.resolved.source,
+      detail: vscode.l10n.t('AccessKey ID {0} · {1}', maskAccessKeyId(state.resolved.credentials.accessKeyId), jobs),
+    };
+  }
+  if (state.kind === 'missing') {
+    return { description: vscode.l10n.t('no credentials'), detail: `${jobs} · ${state.message}` };
+  }
+  return { description: info.stored ? vscode.l10n.t('stored in VS Code SecretStorage') : vscode.l10n.t('not in use'), detail: jobs };
+}
+
+/** Every account worth offering: those in use and stored, and always the default one. */
+function accountChoices(controller: Controller): AccountInfo[] {
+  const infos = controller.accounts;
+  const names = knownAccounts([DEFAULT_ACCOUNT, ...infos.map((a) => a.name)], []);
+  return names.map((name) => infos.find((a) => a.name === name) ?? { name, inUse: false, stored: false, jobs: 0, state: { kind: 'unknown' } });
+}
+
+/** An account from a pick list of `accounts`, or a new name when `allowNew`; undefined when cancelled. */
+async function pickAccount(
+  accounts: readonly AccountInfo[],
+  options: { title: string; placeHolder: string; allowNew: boolean },
+): Promise<string | undefined> {
+  const newAccount = `$(add) ${vscode.l10n.t('New account…')}`;
+  const items = [
+    ...accounts.map((info) => ({ label: info.name, ...describeAccount(info) })),
+    ...(options.allowNew ? [{ label: newAccount, description: '', detail: vscode.l10n.t('A named AccessKey, or the name of an aliyun CLI or credentials-file profile') }] : []),
+  ];
+  const picked = await vscode.window.showQuickPick(items, { title: options.title, placeHolder: options.placeHolder, ignoreFocusOut: true });
+  if (!picked || picked.label !== newAccount) {
+    return picked?.label;
+  }
+  const name = await vscode.window.showInputBox({
+    title: options.title,
+    prompt: vscode.l10n.t('Account name (jobs name it in their "account" field)'),
+    placeHolder: vscode.l10n.t('e.g. {0}', 'staging'),
+    ignoreFocusOut: true,
+    validateInput: (v) => accountNameProblem(v.trim()),
+  });
+  return name?.trim();
+}
+
+/** The account a command was invoked on: an account row, a name, or undefined. */
+function accountArgument(arg: JobsNode | string | undefined): string | undefined {
+  if (typeof arg === 'string') {
+    return accountNameProblem(arg) === undefined ? arg : undefined;
+  }
+  return arg?.kind === 'account' ? arg.account : undefined;
+}
+
+const SET_STEPS = 4;
+
+async function setCredentials({ secrets, log, controller }: CommandDeps, arg?: JobsNode | string): Promise<void> {
+  const account =
+    accountArgument(arg) ??
+    (await pickAccount(accountChoices(controller), {
+      title: vscode.l10n.t('Set AccessKey ({0}/{1})', 1, SET_STEPS),
+      placeHolder: vscode.l10n.t('Account to store the AccessKey for (jobs without an account use "default")'),
+      allowNew: true,
+    }));
+  if (account === undefined) {
+    return;
+  }
   const accessKeyId = await vscode.window.showInputBox({
-    title: vscode.l10n.t('Set AccessKey ({0}/{1})', 1, 3),
+    title: vscode.l10n.t('Set AccessKey ({0}/{1})', 2, SET_STEPS),
     prompt: vscode.l10n.t('AccessKey ID of a RAM user allowed to call dts:DescribeSynchronizationJobStatusList'),
     placeHolder: 'LTAI…',
     ignoreFocusOut: true,
@@ -57,7 +126,7 @@ async function setCredentials({ secrets, log }: CommandDeps): Promise<void> {
     return;
   }
   const accessKeySecret = await vscode.window.showInputBox({
-    title: vscode.l10n.t('Set AccessKey ({0}/{1})', 2, 3),
+    title: vscode.l10n.t('Set AccessKey ({0}/{1})', 3, SET_STEPS),
     prompt: vscode.l10n.t('AccessKey secret (stored in VS Code SecretStorage, never in settings)'),
     password: true,
     ignoreFocusOut: true,
@@ -67,7 +136,7 @@ async function setCredentials({ secrets, log }: CommandDeps): Promise<void> {
     return;
   }
   const securityToken = await vscode.window.showInputBox({
-    title: vscode.l10n.t('Set AccessKey ({0}/{1})', 3, 3),
+    title: vscode.l10n.t('Set AccessKey ({0}/{1})', 4, SET_STEPS),
     prompt: vscode.l10n.t('STS security token, only for temporary credentials (press Enter to skip)'),
     password: true,
     ignoreFocusOut: true,
@@ -78,48 +147,97 @@ async function setCredentials({ secrets, log }: CommandDeps): Promise<void> {
     return;
   }
   try {
-    await secrets.store({
-      accessKeyId: accessKeyId.trim(),
-      accessKeySecret: accessKeySecret.trim(),
-      ...(securityToken.trim() ? { securityToken: securityToken.trim() } : {}),
-    });
-    log.info('AccessKey stored in VS Code SecretStorage');
-    void vscode.window.showInformationMessage(vscode.l10n.t('DTS: AccessKey stored in VS Code SecretStorage.'));
+    await secrets.store(
+      {
+        accessKeyId: accessKeyId.trim(),
+        accessKeySecret: accessKeySecret.trim(),
+        ...(securityToken.trim() ? { securityToken: securityToken.trim() } : {}),
+      },
+      account,
+    );
+    log.info(`AccessKey of account ${account} stored in VS Code SecretStorage`);
+    void vscode.window.showInformationMessage(
+      account === DEFAULT_ACCOUNT
+        ? vscode.l10n.t('DTS: AccessKey stored in VS Code SecretStorage.')
+        : vscode.l10n.t('DTS: AccessKey of account {0} stored in VS Code SecretStorage.', account),
+    );
   } catch (e) {
     reportSecretError(e, log);
   }
 }
 
-async function clearCredentials({ secrets, log }: CommandDeps): Promise<void> {
+async function clearCredentials({ secrets, log }: CommandDeps, arg?: JobsNode | string): Promise<void> {
+  let account = accountArgument(arg);
   try {
-    await secrets.clear();
-    log.info('Stored AccessKey removed from VS Code SecretStorage');
-    void vscode.window.showInformationMessage(vscode.l10n.t('DTS: stored AccessKey removed.'));
+    if (account === undefined) {
+      const stored = await secrets.accounts();
+      if (stored.length === 0) {
+        void vscode.window.showInformationMessage(vscode.l10n.t('DTS: no AccessKey is stored.'));
+        return;
+      }
+      // One stored key: nothing to ask.
+      account =
+        stored.length === 1
+          ? stored[0]
+          : (await vscode.window.showQuickPick(stored, { title: vscode.l10n.t('Clear AccessKey'), placeHolder: vscode.l10n.t('Account whose stored AccessKey to remove') }));
+      if (account === undefined) {
+        return;
+      }
+    }
+    await secrets.clear(account);
+    log.info(`Stored AccessKey of account ${account} removed from VS Code SecretStorage`);
+    void vscode.window.showInformationMessage(
+      account === DEFAULT_ACCOUNT
+        ? vscode.l10n.t('DTS: stored AccessKey removed.')
+        : vscode.l10n.t('DTS: stored AccessKey of account {0} removed.', account),
+    );
   } catch (e) {
     reportSecretError(e, log);
   }
 }
 
-function addJobStep(step: number): string {
-  return vscode.l10n.t('Add Job ({0}/{1})', step, 3);
+/** Every account in use and stored, with its source, masked key ID and jobs; picking one offers Set and Clear. */
+async function showAccounts(deps: CommandDeps): Promise<void> {
+  const accounts = accountChoices(deps.controller);
+  const name = await pickAccount(accounts, {
+    title: vscode.l10n.t('DTS Accounts'),
+    placeHolder: vscode.l10n.t('Accounts in use and stored; pick one to set or clear its AccessKey'),
+    allowNew: true,
+  });
+  if (name === undefined) {
+    return;
+  }
+  const stored = accounts.find((a) => a.name === name)?.stored ?? false;
+  const set = vscode.l10n.t('Set AccessKey…');
+  const clear = vscode.l10n.t('Clear AccessKey');
+  const action = await vscode.window.showQuickPick(stored ? [set, clear] : [set], { title: vscode.l10n.t('Account {0}', name) });
+  if (action === set) {
+    await setCredentials(deps, name);
+  } else if (action === clear) {
+    await clearCredentials(deps, name);
+  }
+}
+
+function addJobStep(step: number, steps = 3): string {
+  return vscode.l10n.t('Add Job ({0}/{1})', step, steps);
 }
 
 function warnAlreadyListed(id: string, region: string): void {
   void vscode.window.showWarningMessage(vscode.l10n.t('DTS job {0} in {1} is already in the list.', id, region));
 }
 
-async function pickRegion(defaultRegion: string): Promise<string | undefined> {
+async function pickRegion(defaultRegion: string, title: string): Promise<string | undefined> {
   const other = `$(edit) ${vscode.l10n.t('Other region…')}`;
   const regions = [defaultRegion, ...KNOWN_REGIONS.filter((r) => r !== defaultRegion)];
   const picked = await vscode.window.showQuickPick(
     [...regions.map((r) => ({ label: r, description: r === defaultRegion ? vscode.l10n.t('default') : undefined })), { label: other }],
-    { title: addJobStep(2), placeHolder: vscode.l10n.t('Region of the job'), ignoreFocusOut: true },
+    { title, placeHolder: vscode.l10n.t('Region of the job'), ignoreFocusOut: true },
   );
   if (!picked || picked.label !== other) {
     return picked?.label;
   }
   return vscode.window.showInputBox({
-    title: addJobStep(2),
+    title,
     prompt: vscode.l10n.t('Region ID'),
     placeHolder: vscode.l10n.t('e.g. {0}', 'cn-hangzhou'),
     ignoreFocusOut: true,
@@ -127,10 +245,13 @@ async function pickRegion(defaultRegion: string): Promise<string | undefined> {
   });
 }
 
-async function addJob(): Promise<void> {
-  const settings = readSettings();
+async function addJob({ controller }: CommandDeps): Promise<void> {
+  const settings = controller.settings;
+  const accounts = accountChoices(controller);
+  // The account question only when there is a choice to make.
+  const steps = accounts.length > 1 ? 4 : 3;
   const rawId = await vscode.window.showInputBox({
-    title: addJobStep(1),
+    title: addJobStep(1, steps),
     prompt: vscode.l10n.t('DTS synchronization job ID (from the DTS console), optionally ID@region'),
     placeHolder: 'dtsexjk1alb116xxxx',
     ignoreFocusOut: true,
@@ -143,7 +264,7 @@ async function addJob(): Promise<void> {
   // With ID@region the region question is skipped.
   const ref = text.includes('@') ? parseJobRef(text, settings.defaultRegion) : undefined;
   const id = ref?.id ?? text;
-  const region = ref?.region ?? (await pickRegion(settings.defaultRegion));
+  const region = ref?.region ?? (await pickRegion(settings.defaultRegion, addJobStep(2, steps)));
   if (region === undefined) {
     return;
   }
@@ -152,14 +273,30 @@ async function addJob(): Promise<void> {
     return;
   }
   const name = await vscode.window.showInputBox({
-    title: addJobStep(3),
+    title: addJobStep(3, steps),
     prompt: vscode.l10n.t('Display name (optional; press Enter to show the ID)'),
     ignoreFocusOut: true,
   });
   if (name === undefined) {
     return;
   }
-  const job: JobSpec = name.trim() ? { id, region, name: name.trim() } : { id, region };
+  let account: string | undefined = DEFAULT_ACCOUNT;
+  if (steps === 4) {
+    account = await pickAccount(accounts, {
+      title: addJobStep(4, steps),
+      placeHolder: vscode.l10n.t('Account whose credentials query this job'),
+      allowNew: true,
+    });
+    if (account === undefined) {
+      return;
+    }
+  }
+  const job: JobSpec = {
+    id,
+    region,
+    ...(name.trim() ? { name: name.trim() } : {}),
+    ...(account !== DEFAULT_ACCOUNT ? { account } : {}),
+  };
   if ((await addJobToSettings(job, settings)) === 'duplicate') {
     warnAlreadyListed(id, region);
   }
@@ -170,7 +307,7 @@ async function removeJob(deps: CommandDeps, node?: JobsNode): Promise<void> {
   if (!job) {
     return;
   }
-  const removed = await removeJobFromSettings(job, readSettings().defaultRegion);
+  const removed = await removeJobFromSettings(job, deps.controller.settings.defaultRegion);
   if (!removed) {
     void vscode.window.showWarningMessage(
       vscode.l10n.t('DTS job {0} is not listed in the settings this window can edit (dtsSync.jobs).', job.id),
@@ -184,9 +321,10 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     vscode.commands.registerCommand('dtsSync.refresh', () =>
       vscode.window.withProgress({ location: { viewId: 'dtsSync.jobs' } }, () => controller.refresh()),
     ),
-    vscode.commands.registerCommand('dtsSync.setCredentials', () => setCredentials(deps)),
-    vscode.commands.registerCommand('dtsSync.clearCredentials', () => clearCredentials(deps)),
-    vscode.commands.registerCommand('dtsSync.addJob', () => addJob()),
+    vscode.commands.registerCommand('dtsSync.setCredentials', (arg?: JobsNode | string) => setCredentials(deps, arg)),
+    vscode.commands.registerCommand('dtsSync.clearCredentials', (arg?: JobsNode | string) => clearCredentials(deps, arg)),
+    vscode.commands.registerCommand('dtsSync.showAccounts', () => showAccounts(deps)),
+    vscode.commands.registerCommand('dtsSync.addJob', () => addJob(deps)),
     vscode.commands.registerCommand('dtsSync.removeJob', (node?: JobsNode) => removeJob(deps, node)),
     vscode.commands.registerCommand('dtsSync.copyJobId', async (node?: JobsNode) => {
       const job = await targetJob(node, store, vscode.l10n.t('Job ID to copy'));

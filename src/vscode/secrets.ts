@@ -5,11 +5,24 @@ import type * as vscode from 'vscode';
 import { CredentialsNotFoundError } from '../core/api/errors';
 import type { Credentials } from '../core/api/signing';
 import { credentialsProblem, type CredentialProvider } from '../core/credentials';
+import { accountNameProblem, DEFAULT_ACCOUNT } from '../core/jobs';
 
+/** The default account's key: the one entry earlier versions stored, so an existing key stays the `default` account. */
 const SECRET_KEY = 'dtsSync.credentials';
+/** The names of the other stored accounts: SecretStorage cannot list its keys. */
+const INDEX_KEY = 'dtsSync.accountIndex';
 
-/** The source name the chain reports for a stored key. */
+/** The source name the chain reports for the stored default key. */
 export const SECRET_STORAGE_SOURCE = 'VS Code SecretStorage';
+
+function secretKey(account: string): string {
+  return account === DEFAULT_ACCOUNT ? SECRET_KEY : `${SECRET_KEY}.${account}`;
+}
+
+/** The source name of an account's stored key (the default one as before). */
+export function storedSource(account: string): string {
+  return account === DEFAULT_ACCOUNT ? SECRET_STORAGE_SOURCE : l10n.t('VS Code SecretStorage (account {0})', account);
+}
 
 /** Thrown when SecretStorage itself fails (no OS keyring on Linux, for one). */
 export class SecretStorageUnavailableError extends Error {
@@ -24,7 +37,10 @@ export class SecretStorageUnavailableError extends Error {
   }
 }
 
-/** The AccessKey stored by "Set AccessKey…": one SecretStorage entry holding ID, secret and optional STS token. */
+/**
+ * The AccessKeys stored by "Set AccessKey…", one per account: each a SecretStorage entry holding ID, secret and
+ * optional STS token, plus an index of the account names (never a secret).
+ */
 export class SecretCredentials {
   private reportedUnavailable = false;
 
@@ -32,15 +48,27 @@ export class SecretCredentials {
 
   readonly onDidChange = (listener: () => void): vscode.Disposable =>
     this.secrets.onDidChange((e) => {
-      if (e.key === SECRET_KEY) {
+      if (e.key === SECRET_KEY || e.key === INDEX_KEY || e.key.startsWith(`${SECRET_KEY}.`)) {
         listener();
       }
     });
 
-  async get(): Promise<Credentials | undefined> {
+  /** The names of the stored accounts, `default` first when its key is stored. */
+  async accounts(): Promise<string[]> {
+    let raw: string | undefined;
+    let hasDefault: boolean;
+    try {
+      [raw, hasDefault] = await Promise.all([this.secrets.get(INDEX_KEY), this.secrets.get(SECRET_KEY).then((v) => Boolean(v))]);
+    } catch (e) {
+      throw new SecretStorageUnavailableError(e);
+    }
+    return [...(hasDefault ? [DEFAULT_ACCOUNT] : []), ...parseIndex(raw)];
+  }
+
+  async get(account: string = DEFAULT_ACCOUNT): Promise<Credentials | undefined> {
     let raw: string | undefined;
     try {
-      raw = await this.secrets.get(SECRET_KEY);
+      raw = await this.secrets.get(secretKey(account));
     } catch (e) {
       throw new SecretStorageUnavailableError(e);
     }
@@ -59,26 +87,45 @@ export class SecretCredentials {
     } catch {
       // Falls through to the message below; the stored value is never quoted.
     }
-    throw new CredentialsNotFoundError(l10n.t('The stored AccessKey is unreadable; run "DTS: Set AccessKey…" again'));
+    throw new CredentialsNotFoundError(
+      account === DEFAULT_ACCOUNT
+        ? l10n.t('The stored AccessKey is unreadable; run "DTS: Set AccessKey…" again')
+        : l10n.t('The stored AccessKey of account {0} is unreadable; run "DTS: Set AccessKey…" again', account),
+    );
   }
 
-  async store(credentials: Credentials): Promise<void> {
-    const problem = credentialsProblem(credentials);
+  async store(credentials: Credentials, account: string = DEFAULT_ACCOUNT): Promise<void> {
+    const problem = credentialsProblem(credentials) ?? accountNameProblem(account);
     if (problem) {
       throw new CredentialsNotFoundError(l10n.t('Not stored: {0}', problem));
     }
     try {
-      await this.secrets.store(SECRET_KEY, JSON.stringify(credentials));
+      // The index first: a key that is stored is always listed, so it can always be cleared.
+      if (account !== DEFAULT_ACCOUNT) {
+        await this.updateIndex((names) => (names.includes(account) ? names : [...names, account]));
+      }
+      await this.secrets.store(secretKey(account), JSON.stringify(credentials));
     } catch (e) {
       throw new SecretStorageUnavailableError(e);
     }
   }
 
-  async clear(): Promise<void> {
+  async clear(account: string = DEFAULT_ACCOUNT): Promise<void> {
     try {
-      await this.secrets.delete(SECRET_KEY);
+      await this.secrets.delete(secretKey(account));
+      if (account !== DEFAULT_ACCOUNT) {
+        await this.updateIndex((names) => names.filter((n) => n !== account));
+      }
     } catch (e) {
       throw new SecretStorageUnavailableError(e);
+    }
+  }
+
+  private async updateIndex(change: (names: string[]) => string[]): Promise<void> {
+    const before = parseIndex(await this.secrets.get(INDEX_KEY));
+    const after = change(before);
+    if (JSON.stringify(after) !== JSON.stringify(before)) {
+      await this.secrets.store(INDEX_KEY, JSON.stringify(after));
     }
   }
 
@@ -87,14 +134,17 @@ export class SecretCredentials {
    * answers is stopped by `resolveCredentials`' deadline and is an error, since the chain going on could pick a
    * different account than the stored one.
    */
-  provider(onUnavailable: (error: SecretStorageUnavailableError) => void): CredentialProvider {
+  provider(onUnavailable: (error: SecretStorageUnavailableError) => void, account: string = DEFAULT_ACCOUNT): CredentialProvider {
     return {
-      description: l10n.t('VS Code SecretStorage ("DTS: Set AccessKey…")'),
+      description:
+        account === DEFAULT_ACCOUNT
+          ? l10n.t('VS Code SecretStorage ("DTS: Set AccessKey…")')
+          : l10n.t('VS Code SecretStorage, account {0} ("DTS: Set AccessKey…")', account),
       deadlineHint: l10n.t('the OS keyring may be locked or waiting for its password'),
       resolve: async () => {
         try {
-          const credentials = await this.get();
-          return credentials ? { credentials, source: SECRET_STORAGE_SOURCE } : undefined;
+          const credentials = await this.get(account);
+          return credentials ? { credentials, source: storedSource(account) } : undefined;
         } catch (e) {
           if (e instanceof SecretStorageUnavailableError) {
             // Said once per session: the chain is looked up on every refresh.
@@ -108,5 +158,17 @@ export class SecretCredentials {
         }
       },
     };
+  }
+}
+
+/** The index as stored; anything malformed is an empty index (the keys themselves are untouched). */
+function parseIndex(raw: string | undefined): string[] {
+  try {
+    const parsed: unknown = raw ? JSON.parse(raw) : [];
+    return Array.isArray(parsed)
+      ? [...new Set(parsed.filter((n): n is string => typeof n === 'string' && n !== DEFAULT_ACCOUNT && accountNameProblem(n) === undefined))]
+      : [];
+  } catch {
+    return [];
   }
 }

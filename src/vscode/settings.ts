@@ -4,12 +4,20 @@ import { parseSettings, type Settings } from '../core/settings';
 
 export const SECTION = 'dtsSync';
 
-export function readSettings(): Settings {
+/** Whether the user (or the workspace) set `dtsSync.defaultRegion`; the manifest's default does not count. */
+function defaultRegionIsSet(config: vscode.WorkspaceConfiguration): boolean {
+  const inspected = config.inspect('defaultRegion');
+  return [inspected?.globalValue, inspected?.workspaceValue, inspected?.workspaceFolderValue].some((v) => v !== undefined);
+}
+
+/** The settings; `profileRegion` (the default account's profile region) applies while `dtsSync.defaultRegion` is unset. */
+export function readSettings(profileRegion?: string): Settings {
   const config = vscode.workspace.getConfiguration(SECTION);
   const http = vscode.workspace.getConfiguration('http');
   // VS Code's proxy support patches Node's http module, which undici does not use: pass the proxy on explicitly.
   const proxy = http.get<string>('proxySupport') === 'off' ? undefined : http.get<unknown>('proxy');
-  return parseSettings((key) => config.get(key), proxy);
+  const regionSet = defaultRegionIsSet(config);
+  return parseSettings((key) => (key === 'defaultRegion' && !regionSet ? undefined : config.get(key)), proxy, profileRegion);
 }
 
 /** Where `dtsSync.jobs` is defined (most specific first), so edits land where the user keeps the list. */
@@ -21,11 +29,12 @@ function jobsTarget(): { target: vscode.ConfigurationTarget; value: unknown[] } 
   return { target: vscode.ConfigurationTarget.Global, value: [...(inspected?.globalValue ?? [])] };
 }
 
-function entryFor(job: JobSpec, defaultRegion: string): unknown {
-  if (job.name) {
-    return { id: job.id, region: job.region, name: job.name };
+function entryFor(job: JobSpec, settings: Settings): unknown {
+  if (job.name || job.account) {
+    return { id: job.id, region: job.region, ...(job.name ? { name: job.name } : {}), ...(job.account ? { account: job.account } : {}) };
   }
-  return job.region === defaultRegion ? job.id : `${job.id}@${job.region}`;
+  // A region taken from a profile is written out: the entry must not move when the profile changes.
+  return job.region === settings.defaultRegion && settings.defaultRegionFrom !== 'profile' ? job.id : `${job.id}@${job.region}`;
 }
 
 /** Adds a job where `dtsSync.jobs` is already defined (workspace or user), user settings otherwise. */
@@ -34,7 +43,7 @@ export async function addJobToSettings(job: JobSpec, settings: Settings): Promis
   if (settings.jobs.some((j) => jobKey(j) === jobKey(job))) {
     return 'duplicate';
   }
-  value.push(entryFor(job, settings.defaultRegion));
+  value.push(entryFor(job, settings));
   await vscode.workspace.getConfiguration(SECTION).update('jobs', value, target);
   return 'added';
 }

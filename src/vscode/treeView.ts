@@ -1,12 +1,15 @@
 import * as vscode from 'vscode';
+import { accountOf } from '../core/accounts';
 import { jobKey, type JobSpec } from '../core/jobs';
 import type { JobView, StatusStore, StoreChange } from '../core/store';
+import { accountGroups, accountItem } from '../core/views/accounts';
 import type { IconSpec } from '../core/views/health';
 import { directionItems, errorBadge, errorItem, jobItem, viewMessage, type ItemModel } from '../core/views/tree';
 
-/** A row of the tree: the error row, a job, or one of its directions. */
+/** A row of the tree: the error row, an account (with several in use), a job, or one of its directions. */
 export type JobsNode =
   | { readonly kind: 'error' }
+  | { readonly kind: 'account'; readonly account: string }
   | { readonly kind: 'job'; readonly job: JobSpec }
   | { readonly kind: 'direction'; readonly job: JobSpec; readonly direction: string };
 
@@ -38,6 +41,7 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
   private readonly subscription: { dispose(): void };
   /** One node object per job: VS Code finds the rows to redraw by the identity of the element it was given. */
   private nodes = new Map<string, JobsNode & { kind: 'job' }>();
+  private accountNodes = new Map<string, JobsNode & { kind: 'account' }>();
   private views = new Map<string, JobView>();
 
   constructor(
@@ -59,6 +63,11 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
       this.views.set(key, view);
     }
     this.nodes = nodes;
+    const accountNodes = new Map<string, JobsNode & { kind: 'account' }>();
+    for (const group of accountGroups(this.store.state) ?? []) {
+      accountNodes.set(group.name, this.accountNodes.get(group.name) ?? { kind: 'account', account: group.name });
+    }
+    this.accountNodes = accountNodes;
   }
 
   private changed(change: StoreChange): void {
@@ -67,7 +76,10 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
       this.emitter.fire(undefined);
       return;
     }
-    const rows = [...change.jobs].flatMap((key) => this.nodes.get(key) ?? []);
+    const jobs = [...change.jobs].flatMap((key) => this.nodes.get(key) ?? []);
+    // A job's change can change its account row's count of problems and icon.
+    const accounts = new Set(jobs.flatMap((n) => this.accountNodes.get(accountOf(n.job)) ?? []));
+    const rows: JobsNode[] = [...accounts, ...jobs];
     if (rows.length > 0) {
       this.emitter.fire(rows);
     }
@@ -80,8 +92,11 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
       if (!state.credentialsSource) {
         return [];
       }
-      const rows: JobsNode[] = [...this.nodes.values()];
+      const rows: JobsNode[] = this.accountNodes.size > 0 ? [...this.accountNodes.values()] : [...this.nodes.values()];
       return errorItem(state) ? [{ kind: 'error' }, ...rows] : rows;
+    }
+    if (node.kind === 'account') {
+      return [...this.nodes.values()].filter((n) => accountOf(n.job) === node.account);
     }
     if (node.kind === 'job') {
       return (this.views.get(jobKey(node.job))?.status?.directions ?? []).map((d) => ({ kind: 'direction', job: node.job, direction: d.direction }));
@@ -90,7 +105,10 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
   }
 
   getParent(node: JobsNode): JobsNode | undefined {
-    return node.kind === 'direction' ? this.nodes.get(jobKey(node.job)) : undefined;
+    if (node.kind === 'direction') {
+      return this.nodes.get(jobKey(node.job));
+    }
+    return node.kind === 'job' ? this.accountNodes.get(accountOf(node.job)) : undefined;
   }
 
   /** What a row shows, as the pure presenters computed it. */
@@ -100,12 +118,19 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     if (node.kind === 'error') {
       return errorItem(state);
     }
+    if (node.kind === 'account') {
+      const group = accountGroups(state)?.find((g) => g.name === node.account);
+      return group ? accountItem(group) : undefined;
+    }
     const view = this.views.get(jobKey(node.job));
     if (!view) {
       return undefined;
     }
     if (node.kind === 'job') {
-      return jobItem(view, ctx, state.credentialsSource);
+      const account = state.accounts.find((a) => a.name === accountOf(view.spec));
+      // The job's own account's source: with several accounts, the first one found is not necessarily this job's.
+      const source = state.accounts.length > 0 ? account?.source : state.credentialsSource;
+      return jobItem(view, ctx, source, accountOf(view.spec));
     }
     const index = view.status?.directions.findIndex((d) => d.direction === node.direction) ?? -1;
     return index < 0 ? undefined : directionItems(view, ctx)[index];

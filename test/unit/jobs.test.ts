@@ -162,7 +162,7 @@ describe('jobs', () => {
         { id: 'dtsjob0006', region: 'cn-shanghai' },
       ]);
       assert.deepEqual(parsed.problems, [
-        'dtsSync.jobs[1]: expected a job ID or { "id", "region", "name" }, got 42',
+        'dtsSync.jobs[1]: expected a job ID or { "id", "region", "name", "account" }, got 42',
         'dtsSync.jobs[2]: Invalid job "": the job ID is empty',
         'dtsSync.jobs[3]: Invalid job "dtsjob0002@Hangzhou": "Hangzhou" is not a region ID (expected something like cn-hangzhou)',
         'dtsSync.jobs[4]: "cn_shanghai" is not a region ID (expected something like cn-hangzhou)',
@@ -170,8 +170,8 @@ describe('jobs', () => {
         'dtsSync.jobs[6]: "id" must be a string, got 7',
         'dtsSync.jobs[7]: "region" must be a string, got 5',
         'dtsSync.jobs[8]: "name" must be a string, got false',
-        'dtsSync.jobs[10]: expected a job ID or { "id", "region", "name" }, got null',
-        'dtsSync.jobs[11]: expected a job ID or { "id", "region", "name" }, got ["dtsjob0007"]',
+        'dtsSync.jobs[10]: expected a job ID or { "id", "region", "name", "account" }, got null',
+        'dtsSync.jobs[11]: expected a job ID or { "id", "region", "name", "account" }, got ["dtsjob0007"]',
         'dtsSync.jobs[12]: Invalid job "dtsjob0008****": "dtsjob0008****" is masked with *; use the full ID from the DTS console',
       ]);
     });
@@ -190,6 +190,31 @@ describe('jobs', () => {
       const parsed = parseJobList(['dtsjob0001', 'dtsjob0001@cn-shanghai'], 'cn-hangzhou');
       assert.equal(parsed.jobs.length, 2);
       assert.deepEqual(parsed.problems, []);
+    });
+  });
+
+  describe('account', () => {
+    it('reads an entry’s account, trimmed; "default" is the same as none', () => {
+      const parsed = parseJobList(
+        [{ id: 'dtsjob0001', account: ' staging ' }, { id: 'dtsjob0002', account: 'default' }, { id: 'dtsjob0003', name: 'orders', account: 'prod@team' }],
+        'cn-hangzhou',
+      );
+      assert.deepEqual(parsed.jobs, [
+        { id: 'dtsjob0001', region: 'cn-hangzhou', account: 'staging' },
+        { id: 'dtsjob0002', region: 'cn-hangzhou' },
+        { id: 'dtsjob0003', region: 'cn-hangzhou', name: 'orders', account: 'prod@team' },
+      ]);
+      assert.deepEqual(parsed.problems, []);
+    });
+
+    it('skips an entry whose account is not a name, saying why', () => {
+      const parsed = parseJobList([{ id: 'dtsjob0001', account: 'my prod' }, { id: 'dtsjob0002', account: 3 }, { id: 'dtsjob0003', account: '' }], 'cn-hangzhou');
+      assert.deepEqual(parsed.jobs, []);
+      assert.deepEqual(parsed.problems, [
+        'dtsSync.jobs[0]: "my prod" is not an account name (1-64 letters, digits, ., @, - or _)',
+        'dtsSync.jobs[1]: "account" must be a string, got 3',
+        'dtsSync.jobs[2]: the account name is empty',
+      ]);
     });
   });
 });

@@ -122,7 +122,8 @@ function setup(options: { settings?: Record<string, unknown>; credentials?: () =
     refresher,
     /** One refresh with the current settings and credentials, as the controller runs it. */
     async refresh(reason: RefreshReason): Promise<RefreshOutcome> {
-      const result = await refresher.refresh(reason, settings, options.credentials ? await options.credentials() : credentials);
+      const resolved = options.credentials ? await options.credentials() : credentials;
+      const result = await refresher.refresh(reason, settings, [{ account: 'default', jobs: settings.jobs, resolved }]);
       if (result.transitions.length > 0) {
         transitions.push([...result.transitions]);
       }
@@ -152,7 +153,6 @@ describe('refresher', () => {
           ['dtsjob0003', 'Synchronizing · 8 s behind'],
         ],
       );
-      assert.equal(t.store.state.credentialsSource, 'SecretStorage');
       assert.equal(t.store.state.refreshing, false);
       assert.equal(t.store.state.lastAttemptAt?.getTime(), NOW.getTime());
     });
@@ -429,7 +429,9 @@ describe('refresher', () => {
         return client;
       },
     });
-    await refresher.refresh('manual', proxied, { source: 'SecretStorage', credentials: { accessKeyId: ACCESS_KEY_ID, accessKeySecret: SECRET } });
+    await refresher.refresh('manual', proxied, [
+      { account: 'default', jobs: proxied.jobs, resolved: { source: 'SecretStorage', credentials: { accessKeyId: ACCESS_KEY_ID, accessKeySecret: SECRET } } },
+    ]);
     const client = t.clients[t.clients.length - 1];
     assert.equal(client.options.proxy, 'http://ops:s3cret-proxy@proxy.corp:3128');
     assert.ok(t.log.all.some((m) => m === '[refresh] Sending requests to the official endpoint of each region through the proxy http://proxy.corp:3128'), t.log.all.join('\n'));

@@ -10,6 +10,7 @@ describe('settings', () => {
     assert.deepEqual(settings, {
       jobs: [],
       defaultRegion: 'cn-hangzhou',
+      defaultRegionFrom: 'built-in',
       refreshIntervalSeconds: 60,
       lagWarningSeconds: 300,
       endpoint: undefined,
@@ -321,5 +322,27 @@ describe('settings: http.proxy', () => {
     assert.deepEqual(settings.problems, ['http.proxy: not an http://, https:// or socks5:// URL; connecting directly']);
     assert.ok(!settings.problems.join(' ').includes('hunter2'));
     assert.deepEqual(withProxy('proxy corp').problems, ['http.proxy: not a URL (expected http://host:port); connecting directly']);
+  });
+
+  describe('the default region from the default account’s profile', () => {
+    it('is the region of bare job IDs while dtsSync.defaultRegion is unset; ID@region and a region field win', () => {
+      const settings = parseSettings(
+        (key) => ({ jobs: ['dtsjob0001', 'dtsjob0002@cn-beijing', { id: 'dtsjob0003', region: 'ap-southeast-1' }] })[key],
+        undefined,
+        'cn-shanghai',
+      );
+      assert.deepEqual(settings.jobs.map((j) => j.region), ['cn-shanghai', 'cn-beijing', 'ap-southeast-1']);
+      assert.equal(settings.defaultRegionFrom, 'profile');
+    });
+
+    it('gives way to dtsSync.defaultRegion when the user set it', () => {
+      const settings = parseSettings((key) => ({ jobs: ['dtsjob0001'], defaultRegion: 'cn-beijing' })[key], undefined, 'cn-shanghai');
+      assert.deepEqual([settings.jobs[0].region, settings.defaultRegionFrom], ['cn-beijing', 'setting']);
+    });
+
+    it('is ignored when the profile names no region ID', () => {
+      const settings = parseSettings((key) => ({ jobs: ['dtsjob0001'] })[key], undefined, 'Shanghai; rm -rf');
+      assert.deepEqual([settings.jobs[0].region, settings.defaultRegionFrom], ['cn-hangzhou', 'built-in']);
+    });
   });
 });

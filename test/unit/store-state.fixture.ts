@@ -4,6 +4,7 @@ import type { JobView, StoreState } from '../../src/core/store';
 export function storeState(jobs: JobView[], extra: Partial<StoreState> = {}): StoreState {
   return {
     jobs,
+    accounts: [],
     refreshing: false,
     lastAttemptAt: undefined,
     credentialsSource: 'SecretStorage',

@@ -1,7 +1,8 @@
 import * as l10n from '@vscode/l10n';
+import { accountMessage, accountOf } from '../accounts';
 import type { ErrorKind } from '../api/errors';
 import { isFailed, jobHealth } from '../attention';
-import { displayName, jobKey, type JobSpec } from '../jobs';
+import { DEFAULT_ACCOUNT, displayName, jobKey, type JobSpec } from '../jobs';
 import { aheadNote, directionLabel, formatLag, statusLabel, worstHealth, type DirectionStatus } from '../model';
 import { safeText, stripControl } from '../safeText';
 import type { JobView, StoreState } from '../store';
@@ -39,6 +40,11 @@ const ERROR_WORDS: Readonly<Record<ErrorKind, () => string>> = {
   rejected: () => l10n.t('request rejected'),
   'bad-input': () => l10n.t('no usable AccessKey or settings'),
 };
+
+/** A failed refresh's few words for a row (`AccessKey rejected`). */
+export function errorWords(kind: ErrorKind): string {
+  return ERROR_WORDS[kind]();
+}
 
 /** The tree id of a job row; the direction rows hang below it. */
 export function jobItemId(spec: Pick<JobSpec, 'id' | 'region'>): string {
@@ -125,8 +131,11 @@ function directionRow(d: DirectionStatus, ctx: PresentContext): string {
   return `| ${escapeMarkdown(directionLabel(d.direction))} | ${statusCell(d)} | ${healthWords(d.health)} | ${checkpoint} | ${lagCell(d)} |`;
 }
 
-/** Markdown with everything: ID, region, each direction's raw status, checkpoint in UTC and local time, lag, age. */
-export function jobTooltip(view: JobView, ctx: PresentContext, credentialsSource?: string): string {
+/**
+ * Markdown with everything: ID, region, each direction's raw status, checkpoint in UTC and local time, lag, age, and
+ * the account and credential source that query it.
+ */
+export function jobTooltip(view: JobView, ctx: PresentContext, credentialsSource?: string, account?: string): string {
   const { spec, status } = view;
   const lines = [`**${escapeMarkdown(displayName(spec))}**`, '', l10n.t('ID: {0} · Region: {1}', `\`${spec.id}\``, `\`${spec.region}\``), ''];
   if (status && !status.found) {
@@ -145,13 +154,16 @@ export function jobTooltip(view: JobView, ctx: PresentContext, credentialsSource
   if (view.error) {
     lines.push(`$(error) ${escapeMarkdown(view.error.message)}`, '');
   }
+  if (account !== undefined) {
+    lines.push(l10n.t('Account: {0}', escapeMarkdown(account)), '');
+  }
   if (credentialsSource) {
     lines.push(l10n.t('Credentials: {0}', escapeMarkdown(credentialsSource)));
   }
   return lines.join('\n').trim();
 }
 
-export function jobItem(view: JobView, ctx: PresentContext, credentialsSource?: string): ItemModel {
+export function jobItem(view: JobView, ctx: PresentContext, credentialsSource?: string, account?: string): ItemModel {
   const health = jobHealth(view);
   const icon =
     view.status && !view.status.found
@@ -161,7 +173,7 @@ export function jobItem(view: JobView, ctx: PresentContext, credentialsSource?: 
     id: jobItemId(view.spec),
     label: displayName(view.spec),
     description: jobDescription(view, ctx),
-    tooltip: jobTooltip(view, ctx, credentialsSource),
+    tooltip: jobTooltip(view, ctx, credentialsSource, account),
     icon,
     contextValue: 'job',
     // Expandable before the first status too: VS Code keeps a row that was drawn as a leaf collapsed once it gains children.
@@ -199,15 +211,21 @@ export function directionItems(view: JobView, ctx: PresentContext): ItemModel[] 
   }));
 }
 
-/** Distinct errors of the latest refresh, the global one first. */
+/** Whether rows and errors name their account: several accounts in use, or one that is not the default. */
+export function namesAccounts(state: Pick<StoreState, 'accounts'>): boolean {
+  return state.accounts.length > 1 || state.accounts.some((a) => a.name !== DEFAULT_ACCOUNT);
+}
+
+/** Distinct errors of the latest refresh, the global one first; each names its account when there are several. */
 export function currentErrors(state: StoreState): string[] {
   const messages = new Set<string>();
   if (state.failure) {
     messages.add(state.failure.message);
   }
+  const named = namesAccounts(state);
   for (const job of state.jobs) {
     if (job.error) {
-      messages.add(job.error.message);
+      messages.add(named ? accountMessage(accountOf(job.spec), job.error.message) : job.error.message);
     }
   }
   return [...messages];
