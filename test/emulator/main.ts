@@ -38,8 +38,12 @@ function parseArgs(argv: readonly string[]): Args {
 }
 
 function formatEntry(entry: RequestLogEntry): string {
+  if (entry.endpoint !== 'dts') {
+    const role = entry.roleArn ? ` ${entry.roleArn}` : '';
+    return `${entry.time} ${entry.endpoint} ${entry.method} ${entry.action ?? entry.path}${role} ${entry.accessKeyId ?? '-'} → ${entry.httpStatus ?? '-'} ${entry.outcome}`;
+  }
   const ids = entry.jobIds ? ` [${entry.jobIds.join(', ')}]` : '';
-  return `${entry.time} ${entry.signatureVersion} ${entry.action ?? '(no action)'} ${entry.regionId ?? '-'}${ids} ${entry.accessKeyId ?? '-'} → ${entry.httpStatus ?? '-'} ${entry.outcome}`;
+  return `${entry.time} ${entry.signatureVersion ?? '-'} ${entry.action ?? '(no action)'} ${entry.regionId ?? '-'}${ids} ${entry.accessKeyId ?? '-'} → ${entry.httpStatus ?? '-'} ${entry.outcome}`;
 }
 
 async function main(): Promise<void> {
@@ -60,6 +64,15 @@ async function main(): Promise<void> {
     if (key.securityToken) {
       console.log(`ALIBABA_CLOUD_SECURITY_TOKEN=${key.securityToken}`);
     }
+  }
+  for (const role of emulator.scenario.roles ?? []) {
+    console.log(`# role ${role.arn}: STS AssumeRole / AssumeRoleWithOIDC at ${emulator.url}/ (Action=AssumeRole, Version=2015-04-01)`);
+  }
+  for (const uri of emulator.scenario.credentialsUris ?? []) {
+    console.log(`# credentials URI for ${uri.role}: ALIBABA_CLOUD_CREDENTIALS_URI=${emulator.url}${uri.path}`);
+  }
+  if (emulator.scenario.ecsMetadata) {
+    console.log(`# ECS metadata (role ${emulator.scenario.ecsMetadata.role}) under ${emulator.url}/latest/ (the library's host is fixed: 100.100.100.200)`);
   }
 
   // Polling survives editors that save by replacing the file, which fs.watch loses track of.

@@ -1,9 +1,10 @@
 import * as assert from 'node:assert/strict';
+import { resolve } from 'node:path';
 import { Agent, request } from 'undici';
 import { DtsClient } from '../../src/core/api/client';
 import { CredentialsRejectedError, DtsError } from '../../src/core/api/errors';
 import { canonicalQueryString, formatTimestamp, signV2, signV3, type Credentials } from '../../src/core/api/signing';
-import { parseScenario, ScenarioError, type Fault, type Scenario, type ScenarioRole } from '../emulator/scenario';
+import { loadScenario, parseScenario, ScenarioError, type Fault, type Scenario, type ScenarioRole } from '../emulator/scenario';
 import { startEmulator, type Emulator } from '../emulator/server';
 
 /*
@@ -466,6 +467,19 @@ describe('DTS emulator: credential endpoints', () => {
       ]) {
         assert.ok(message.includes(expected), `missing "${expected}" in:\n${message}`);
       }
+    });
+
+    it('the demo scenario has a role the demo key can assume, also served as a credentials URI', async () => {
+      const demo = loadScenario(resolve(__dirname, '../../../test/emulator/demo.json'));
+      const [role] = demo.roles ?? [];
+      assert.deepEqual(role.sourceAccessKeyIds, [demo.accessKeys[0].accessKeyId]);
+      assert.deepEqual(demo.credentialsUris, [{ path: '/credentials/dts-demo-reader', role: role.arn }]);
+      emu.setScenario(demo);
+      const answer = await assumeRole({ params: { RoleArn: role.arn, RoleSessionName: 'demo' }, credentials: demo.accessKeys[0] });
+      assert.equal(answer.status, 200, answer.text);
+      const uri = credentialsOf(await send('GET', '/credentials/dts-demo-reader'));
+      const client = new DtsClient({ credentials: uri, endpoint: emu.url, maxAttempts: 1, clock, timeoutMs: 2000 });
+      assert.equal((await client.describeSynchronizationJobStatusList([demo.jobs[0].id], demo.jobs[0].region)).jobs.size, 1);
     });
 
     it('honours an STS key expiration in accessKeys', async () => {
