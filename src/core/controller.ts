@@ -261,6 +261,7 @@ export class Controller {
       source: slot.state.kind === 'found' ? slot.state.resolved.source : undefined,
       maskedKeyId: slot.state.kind === 'found' ? maskAccessKeyId(slot.state.resolved.credentials.accessKeyId) : undefined,
       failure: slot.state.kind === 'missing' ? toQueryError(new CredentialsNotFoundError(slot.state.message)) : undefined,
+      stored: this.stored.has(slot.name),
     }));
     this.deps.store.setAccounts(views);
     this.deps.setContext('dtsSync.hasCredentials', views.some((v) => v.source !== undefined));

@@ -37,6 +37,8 @@ export interface AccountView {
   readonly maskedKeyId: string | undefined;
   /** Why the lookup found no credentials for it. */
   readonly failure: QueryError | undefined;
+  /** A key of its name is in SecretStorage (so "Clear AccessKey" applies to it). */
+  readonly stored?: boolean;
 }
 
 export interface StoreState {

@@ -169,8 +169,12 @@ async function setCredentials({ secrets, log, controller }: CommandDeps, arg?: J
 async function clearCredentials({ secrets, log }: CommandDeps, arg?: JobsNode | string): Promise<void> {
   let account = accountArgument(arg);
   try {
+    const stored = await secrets.accounts();
+    if (account !== undefined && !stored.includes(account)) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('DTS: no AccessKey is stored for account {0}.', account));
+      return;
+    }
     if (account === undefined) {
-      const stored = await secrets.accounts();
       if (stored.length === 0) {
         void vscode.window.showInformationMessage(vscode.l10n.t('DTS: no AccessKey is stored.'));
         return;

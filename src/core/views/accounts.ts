@@ -63,7 +63,8 @@ export function accountItem(group: AccountGroup): ItemModel {
     description: [jobCount(group.jobs.length), error ? errorWords(error.kind) : healthWords(health)].join(' · '),
     tooltip: tooltip.join('\n'),
     icon: healthIcon(health),
-    contextValue: group.account?.source ? 'account' : 'accountWithoutCredentials',
+    // `account.stored` also offers "Clear AccessKey"; every account row offers "Set AccessKey…".
+    contextValue: group.account?.stored ? 'account.stored' : 'account',
     collapsible: true,
   };
 }
