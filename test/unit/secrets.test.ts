@@ -137,4 +137,49 @@ describe('SecretStorage credentials', () => {
     assert.equal(changes, 2);
     assert.equal(await secrets.get(), undefined);
   });
+
+  describe('named accounts', () => {
+    it('stores one entry per account and lists them (the default key first), since SecretStorage cannot list keys', async () => {
+      const { secrets } = make();
+      assert.deepEqual(await secrets.accounts(), []);
+      await secrets.store(KEY, 'prod');
+      await secrets.store(KEY);
+      await secrets.store(KEY, 'staging');
+      assert.deepEqual(await secrets.accounts(), ['default', 'prod', 'staging']);
+      assert.deepEqual(await secrets.get('prod'), KEY);
+      await secrets.clear('prod');
+      assert.deepEqual(await secrets.accounts(), ['default', 'staging']);
+      assert.equal(await secrets.get('prod'), undefined);
+    });
+
+    it('keeps the key stored by earlier versions as the default account', async () => {
+      const { storage, secrets } = make();
+      storage.values.set('dtsSync.credentials', JSON.stringify(KEY));
+      assert.deepEqual(await secrets.accounts(), ['default']);
+      const resolved = await secrets.provider(() => assert.fail('storage works')).resolve();
+      assert.equal(resolved?.source, 'VS Code SecretStorage');
+    });
+
+    it('names the account in its source, and refuses a name that is not one', async () => {
+      const { secrets } = make();
+      await secrets.store(KEY, 'prod');
+      const resolved = await secrets.provider(() => assert.fail('storage works'), 'prod').resolve();
+      assert.equal(resolved?.source, 'VS Code SecretStorage (account prod)');
+      await assert.rejects(secrets.store(KEY, 'my prod'), /Not stored: "my prod" is not an account name/);
+    });
+
+    it('reads a damaged index as empty, leaving the keys alone', async () => {
+      const { storage, secrets } = make();
+      storage.values.set('dtsSync.accountIndex', '{not json');
+      assert.deepEqual(await secrets.accounts(), []);
+    });
+
+    it('tells the controller about a change to any account', async () => {
+      const { secrets } = make();
+      let changes = 0;
+      secrets.onDidChange(() => changes++);
+      await secrets.store(KEY, 'prod');
+      assert.ok(changes >= 1);
+    });
+  });
 });
