@@ -145,7 +145,13 @@ export class Controller {
   async settingsChanged(): Promise<void> {
     this.currentSettings = this.deps.readSettings(this.profileRegion);
     this.applySettings(this.currentSettings);
-    await this.lookUp(this.syncSlots());
+    const fresh = this.syncSlots();
+    // Without a new account the refresh starts in this same turn, as a settings change always did.
+    if (fresh.length > 0) {
+      await this.lookUp(fresh);
+    } else {
+      this.publish();
+    }
     if (this.active) {
       await this.poller.refresh('settings');
     }

@@ -14,6 +14,7 @@ const COMMANDS = [
   'dtsSync.refresh',
   'dtsSync.setCredentials',
   'dtsSync.clearCredentials',
+  'dtsSync.showAccounts',
   'dtsSync.addJob',
   'dtsSync.removeJob',
   'dtsSync.copyJobId',
