@@ -33,6 +33,9 @@ import {
   welcomeText,
 } from './workbench.mjs';
 
+/** The second account's key: unknown to the emulator, so DTS rejects it. */
+const REJECTED_KEY = { accessKeyId: 'LTAI5tRevokedProdKey09', accessKeySecret: 'revoked-prod-secret-0009' };
+
 const CLOCK = '(?:\\d{4}-\\d{2}-\\d{2} )?\\d{2}:\\d{2}:\\d{2}';
 const EXPECT = {
   healthy: /^Synchronizing · \d s behind$/,
@@ -103,15 +106,18 @@ describe('DTS Sync Status in VS Code (code-server, packaged .vsix)', function ()
     await shot('dts-view-welcome');
   });
 
-  it('b. "Set AccessKey…" takes the ID, the secret and an empty STS token', async function () {
+  it('b. "Set AccessKey…" asks the account (default), then takes the ID, the secret and an empty STS token', async function () {
     await clickWelcomeButton(page, 'Set AccessKey…');
-    await answerInputWithShot(page, 'Set AccessKey (1/3)', KEY.accessKeyId, shot, 'accesskey-id');
-    await waitForQuickInput(page, 'Set AccessKey (2/3)');
+    await waitForQuickInput(page, 'Set AccessKey (1/4)');
+    await shot('accesskey-account');
+    await pick(page, 'Set AccessKey (1/4)', 'default', 'default');
+    await answerInputWithShot(page, 'Set AccessKey (2/4)', KEY.accessKeyId, shot, 'accesskey-id');
+    await waitForQuickInput(page, 'Set AccessKey (3/4)');
     assert.equal(await page.locator(SEL.quickInputBox).getAttribute('type'), 'password', 'the secret box hides what is typed');
-    await answerInputWithShot(page, 'Set AccessKey (2/3)', KEY.accessKeySecret, shot, 'accesskey-secret');
-    await waitForQuickInput(page, 'Set AccessKey (3/3)');
+    await answerInputWithShot(page, 'Set AccessKey (3/4)', KEY.accessKeySecret, shot, 'accesskey-secret');
+    await waitForQuickInput(page, 'Set AccessKey (4/4)');
     assert.equal(await page.locator(SEL.quickInputBox).getAttribute('type'), 'password', 'the STS token box too');
-    await answerInputWithShot(page, 'Set AccessKey (3/3)', '', shot, 'accesskey-sts-token');
+    await answerInputWithShot(page, 'Set AccessKey (4/4)', '', shot, 'accesskey-sts-token');
     const text = await waitUntil('the "Add Job…" welcome', () => welcomeText(page), (t) => t.includes('Add Job…'), {
       timeoutMs: 20_000,
     });
@@ -265,5 +271,51 @@ describe('DTS Sync Status in VS Code (code-server, packaged .vsix)', function ()
       assert.ok(!text.includes(KEY.accessKeySecret), `the secret is in ${f}`);
       assert.ok(!text.includes(KEY.accessKeyId), `the unmasked key ID is in ${f}`);
     }
+  });
+
+  it('k. a second account with a rejected key sits beside the first: grouped by account, only its job fails', async function () {
+    this.timeout(90_000);
+    await clearToasts(page);
+    const before = e2e.emulator.requests.length;
+    // A key the emulator does not know: DTS answers InvalidAccessKeyId.NotFound for it.
+    await runCommand(page, 'DTS: Set AccessKey…');
+    await pick(page, 'Set AccessKey (1/4)', 'New', 'New account…');
+    await waitUntil('the account name box', () => page.locator(SEL.quickInput).innerText(), (t) => t.includes('Account name'));
+    await answerInput(page, 'Set AccessKey (1/4)', 'prod');
+    await answerInput(page, 'Set AccessKey (2/4)', REJECTED_KEY.accessKeyId);
+    await answerInput(page, 'Set AccessKey (3/4)', REJECTED_KEY.accessKeySecret);
+    await answerInput(page, 'Set AccessKey (4/4)', '');
+
+    // With two accounts, Add Job asks which one (ID@region skips the region question).
+    await runCommand(page, 'DTS: Add Job…');
+    await answerInput(page, 'Add Job (1/4)', `${JOBS.lagging.id}@${JOBS.lagging.region}`);
+    await answerInput(page, 'Add Job (3/4)', JOBS.lagging.name);
+    await pick(page, 'Add Job (4/4)', 'prod', 'prod');
+
+    const rows = await waitUntil(
+      'the tree grouped by account, prod failing',
+      () => readRows(page),
+      (list) => list.some((r) => r.label === 'prod' && r.description === '1 job · AccessKey rejected'),
+      { timeoutMs: 30_000 },
+    );
+    const top = rows.filter((r) => r.level === 1).map((r) => [r.label, r.description]);
+    assert.deepEqual(top.slice(0, 1).map(([label]) => label), ['Refresh failed']);
+    assert.match(top[0][1], /^Account prod: The AccessKey was rejected/);
+    assert.deepEqual(top.slice(1), [
+      ['default', '3 jobs · Healthy'],
+      ['prod', '1 job · AccessKey rejected'],
+    ]);
+    const jobs = rows.filter((r) => r.level === 2);
+    assert.deepEqual(jobs.map((r) => r.label), [JOBS.healthy.name, JOBS.failed.name, JOBS.twoWay.name, JOBS.lagging.name]);
+    assert.match(jobs.find((r) => r.label === JOBS.healthy.name).description, EXPECT.healthy, 'the default account’s jobs are unaffected');
+    assert.equal(jobs.find((r) => r.label === JOBS.lagging.name).description, 'No status: AccessKey rejected');
+    await waitForStatus(page, /^DTS: 1 needs attention$/);
+    const since = e2e.emulator.requests.slice(before);
+    const signedWith = (id) => [...new Set(since.filter((r) => r.jobIds?.includes(id)).map((r) => r.accessKeyId))];
+    assert.deepEqual(signedWith(JOBS.lagging.id), [REJECTED_KEY.accessKeyId], 'the prod job is queried with prod’s key only');
+    assert.deepEqual(signedWith(JOBS.healthy.id), [KEY.accessKeyId], 'the default account’s jobs with the default key');
+    await clearToasts(page);
+    await page.locator(SEL.editorPart).click();
+    await copyFile(await shot('accounts-side-by-side'), join(e2e.resultsDir, 'accounts-side-by-side.png'));
   });
 });
