@@ -2,6 +2,7 @@ import * as l10n from '@vscode/l10n';
 import { parseArgs } from 'node:util';
 import { parseEndpoint } from '../core/api/endpoints';
 import type { SignatureVersion } from '../core/api/signing';
+import { regionFromEnv } from '../core/credentials';
 import { InvalidInputError } from '../core/inputError';
 import { parseJobRef, type JobSpec } from '../core/jobs';
 import { regionProblem } from '../core/regions';
@@ -23,8 +24,8 @@ export function usage(): string {
 Shows the status of Alibaba Cloud DTS synchronization jobs, one line per direction.
 
 Options:
-  --region R                 region of jobs given without @REGION
-                             (default: $ALIBABA_CLOUD_REGION_ID, else {0})
+  --region R                 region of jobs given without @REGION (default: the profile's
+                             region_id, else $ALIBABA_CLOUD_REGION_ID or $ALICLOUD_REGION_ID, else {0})
   --endpoint URL             send every request to URL instead of the official endpoint
   --signature-version v3|v2  request signature version (default: v3)
   --timeout SECONDS          per-attempt timeout, {1}-{2} (default: {3})
@@ -33,14 +34,18 @@ Options:
   --lag-warning SECONDS      lag past which a synchronizing direction is a warning,
                              0-{6} (default: {7})
   --allow-insecure-http      allow an http:// endpoint that is not this machine (signed requests in cleartext)
-  --profile NAME             use this aliyun CLI profile in ~/.aliyun/config.json instead of the
-                             environment (default: env vars, then $ALIBABA_CLOUD_PROFILE, else current)
+  --profile NAME             use this profile of ~/.aliyun/config.json (any aliyun CLI mode), else of
+                             ~/.alibabacloud/credentials, instead of the default chain below
   --json                     print one JSON document instead of the table
   -h, --help                 show this help
   -v, --version              show the version
 
-Credentials: ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET and optionally
-ALIBABA_CLOUD_SECURITY_TOKEN; else the aliyun CLI profile file ~/.aliyun/config.json.
+Credentials, the first source that has them: ALIBABA_CLOUD_ACCESS_KEY_ID and _SECRET (or
+ALICLOUD_*, each with its _SECURITY_TOKEN); the OIDC variables ALIBABA_CLOUD_ROLE_ARN,
+_OIDC_PROVIDER_ARN and _OIDC_TOKEN_FILE; the aliyun CLI profile ($ALIBABACLOUD_PROFILE or
+$ALIBABA_CLOUD_PROFILE, else current) of ~/.aliyun/config.json in any mode; the credentials file
+(~/.alibabacloud/credentials or $ALIBABA_CLOUD_CREDENTIALS_FILE); $ALIBABA_CLOUD_CREDENTIALS_URI;
+the ECS instance RAM role. HTTPS_PROXY applies to STS and the other credential requests too.
 
 Exit status: 0 all jobs healthy, pending or finished; 1 a job needs attention (warning, error,
 unknown, not found); 2 a query failed or the input was invalid.`,
@@ -57,7 +62,12 @@ unknown, not found); 2 a query failed or the input was invalid.`,
 
 export interface CliOptions {
   readonly command: 'status' | 'help' | 'version';
+  /** Parsed with the explicit --region, else the environment's region, else the default. */
   readonly jobs: readonly JobSpec[];
+  /** The job arguments as given, to place bare IDs in the credentials' region once it is known. */
+  readonly jobRefs: readonly string[];
+  /** `--region` as given: it wins over the profile's region_id. */
+  readonly region?: string;
   readonly endpoint?: string;
   readonly signatureVersion: SignatureVersion;
   readonly timeoutSeconds: number;
@@ -114,6 +124,7 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv): C
     allowInsecureHttp: false,
     json: values.json ?? false,
     jobs: [],
+    jobRefs: [],
   };
   if (values.help) {
     return { ...base, command: 'help' };
@@ -121,7 +132,8 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv): C
   if (values.version) {
     return { ...base, command: 'version' };
   }
-  const region = values.region?.trim() || env['ALIBABA_CLOUD_REGION_ID']?.trim() || DEFAULT_REGION;
+  const explicitRegion = values.region?.trim() || undefined;
+  const region = explicitRegion ?? regionFromEnv(env) ?? DEFAULT_REGION;
   const problem = regionProblem(region);
   if (problem) {
     throw new InvalidInputError(l10n.t('Invalid region: {0}', problem));
@@ -142,7 +154,9 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv): C
   }
   return {
     command: 'status',
-    jobs: positionals.map((p) => parseJobRef(p, region)),
+    jobs: jobsIn(positionals, region),
+    jobRefs: positionals,
+    region: explicitRegion,
     endpoint: values.endpoint,
     signatureVersion,
     timeoutSeconds,
@@ -152,4 +166,24 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv): C
     profile: values.profile,
     json: values.json ?? false,
   };
+}
+
+/** The jobs, bare IDs placed in `defaultRegion`; `ID@region` keeps its own. */
+export function jobsIn(refs: readonly string[], defaultRegion: string): JobSpec[] {
+  return refs.map((p) => parseJobRef(p, defaultRegion));
+}
+
+/**
+ * The region of bare job IDs: --region, else the region of the credentials (the profile's region_id, else
+ * ALIBABA_CLOUD_REGION_ID / ALICLOUD_REGION_ID), else the default.
+ */
+export function jobsForCredentials(options: CliOptions, credentialsRegion: string | undefined, source: string): readonly JobSpec[] {
+  if (options.region || !credentialsRegion) {
+    return options.jobs;
+  }
+  const problem = regionProblem(credentialsRegion);
+  if (problem) {
+    throw new InvalidInputError(l10n.t('Invalid region_id of {0}: {1}', source, problem));
+  }
+  return jobsIn(options.jobRefs, credentialsRegion);
 }

@@ -1,12 +1,12 @@
 import * as l10n from '@vscode/l10n';
 import { DtsClient } from '../core/api/client';
 import { DtsError } from '../core/api/errors';
-import { aliyunProfileProvider, environmentProvider, resolveCredentials } from '../core/credentials';
+import { defaultChain, profileChain } from '../core/credentials';
 import { InvalidInputError } from '../core/inputError';
 import { configureLocale, configureLocaleFromEnv } from '../core/locale';
 import { queryJobStatuses } from '../core/query';
 import { redactSecrets, safeText, type KnownSecrets } from '../core/safeText';
-import { parseCliArgs, usage } from './args';
+import { jobsForCredentials, parseCliArgs, usage } from './args';
 import { exitCodeFor, renderErrors, renderTable, toDocument } from './render';
 import { version } from '../../package.json';
 
@@ -45,10 +45,13 @@ export async function runCli(io: CliIo): Promise<number> {
       out(`${version}\n`);
       return 0;
     }
-    const profile = aliyunProfileProvider({ profile: options.profile, env: io.env });
-    // An explicit --profile is a choice the user made here: it goes before the environment.
-    const resolved = await resolveCredentials(options.profile ? [profile] : [environmentProvider(io.env), profile]);
+    // Credential requests (STS, URI, ECS) take the proxy from HTTPS_PROXY / HTTP_PROXY of io.env, as the DTS requests do.
+    const chainOptions = { env: io.env, requestTimeoutMs: options.timeoutSeconds * 1000 };
+    // An explicit --profile is a choice the user made here: it replaces the default chain.
+    const chain = options.profile ? profileChain(options.profile, chainOptions) : defaultChain(chainOptions);
+    const resolved = await chain.resolve();
     const { credentials } = resolved;
+    const jobs = jobsForCredentials(options, resolved.region, resolved.source);
     known = credentials;
     for (const warning of resolved.warnings ?? []) {
       err(l10n.t('warning: {0}', warning));
@@ -61,7 +64,7 @@ export async function runCli(io: CliIo): Promise<number> {
       timeoutMs: options.timeoutSeconds * 1000,
       userAgent: `dts-sync-status/${version}`,
     });
-    const snapshot = await queryJobStatuses(options.jobs, client, {
+    const snapshot = await queryJobStatuses(jobs, client, {
       lagWarningSeconds: options.lagWarningSeconds,
       deadlineMs: options.deadlineSeconds * 1000,
     });

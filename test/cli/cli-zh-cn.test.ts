@@ -164,7 +164,7 @@ describe('CLI in Simplified Chinese (LANG=zh_CN.UTF-8 node dist/cli.js)', functi
   it('explains missing credentials in Chinese', async () => {
     const r = await cli([JOB.twoWay], ZH, false);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /^dts-sync-status: 未找到阿里云凭证。已查找：环境变量 ALIBABA_CLOUD_ACCESS_KEY_ID 和 ALIBABA_CLOUD_ACCESS_KEY_SECRET；aliyun CLI 配置文件 .+。\n$/);
+    assert.match(r.stderr, /^dts-sync-status: 未找到阿里云凭证。已查找：环境变量 ALIBABA_CLOUD_ACCESS_KEY_ID 和 ALIBABA_CLOUD_ACCESS_KEY_SECRET；OIDC 变量 .+；aliyun CLI 配置文件 .+；凭证文件 .+；ALIBABA_CLOUD_CREDENTIALS_URI 中的凭证 URI；ECS 实例 RAM 角色（100\.100\.100\.200）。\n$/);
   });
 
   it('shows a rejected AccessKey as a Chinese error line, the API code and RequestId as sent', async () => {

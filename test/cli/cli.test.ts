@@ -518,7 +518,7 @@ describe('CLI end to end (node dist/cli.js against the emulator)', function () {
             name: 'sts', mode: 'StsToken', access_key_id: STS_KEY.accessKeyId, access_key_secret: STS_KEY.accessKeySecret,
             sts_token: STS_KEY.securityToken, region_id: HZ,
           },
-          { name: 'role', mode: 'RamRoleArn', access_key_id: 'LTAI5tRoleKey0000', access_key_secret: 'x', ram_role_arn: 'acs:ram::1:role/r' },
+          { name: 'role', mode: 'RamRoleArn', access_key_id: 'LTAI5tRoleKey0000', access_key_secret: 'x', ram_role_arn: 'acs:ram::1:role/r', sts_endpoint: 'http://127.0.0.1:9' },
         ],
       };
       let profileHome: string;
@@ -554,14 +554,14 @@ describe('CLI end to end (node dist/cli.js against the emulator)', function () {
         assert.equal(parseDoc(r).jobs[0].health, 'ok');
       });
 
-      it('an unknown profile, an unsupported mode or an unreadable file: exit 2, no request', async () => {
-        expectRefused(await cli(['--profile', 'nope', JOB.healthy], { env: {}, home: profileHome }), /Profile "nope" is not in .*config\.json \(profiles: dev, Prod, sts, role\)/);
-        expectRefused(await cli(['--profile', 'role', JOB.healthy], { env: {}, home: profileHome }), /mode RamRoleArn; only AK and StsToken/);
+      it('an unknown profile, an unreachable STS or an unreadable file: exit 2, no request', async () => {
+        expectRefused(await cli(['--profile', 'nope', JOB.healthy], { env: {}, home: profileHome }), /Profile "nope" is in neither .*config\.json \(profiles: dev, Prod, sts, role\) nor .*credentials \(does not exist\)/);
+        expectRefused(await cli(['--profile', 'role', JOB.healthy], { env: {}, home: profileHome }), /^dts-sync-status: aliyun CLI profile "role" \(RamRoleArn\): the STS endpoint \(127\.0\.0\.1:9\) could not be reached \(ECONNREFUSED\)\n$/);
         const broken = tempDir('dts-cli-broken-');
         mkdirSync(join(broken, '.aliyun'));
         writeFileSync(join(broken, '.aliyun', 'config.json'), '{"current": "dev", "profiles": [', { mode: 0o600 });
         expectRefused(await cli([JOB.healthy], { env: {}, home: broken }), /config\.json is not valid JSON/);
-        expectRefused(await cli(['--profile', 'dev', JOB.healthy], { env: {} }), /Profile "dev" was asked for, but .*config\.json does not exist/);
+        expectRefused(await cli(['--profile', 'dev', JOB.healthy], { env: {} }), /Profile "dev" is in neither .*config\.json \(does not exist\) nor .*credentials \(does not exist\)/);
       });
 
       // BUG (src/cli/main.ts): the environment provider always comes first, so an explicit --profile is silently

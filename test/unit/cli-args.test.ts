@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { parseCliArgs, usage } from '../../src/cli/args';
+import { jobsForCredentials, parseCliArgs, usage } from '../../src/cli/args';
 import { BadInputError } from '../../src/core/api/errors';
 import { InvalidInputError } from '../../src/core/inputError';
 
@@ -24,6 +24,8 @@ describe('cli args', () => {
       assert.deepEqual(options, {
         command: 'status',
         jobs: [{ id: JOB, region: 'cn-hangzhou' }],
+        jobRefs: [JOB],
+        region: undefined,
         endpoint: undefined,
         signatureVersion: 'v3',
         timeoutSeconds: 10,
@@ -37,6 +39,26 @@ describe('cli args', () => {
 
     it('takes the default region from ALIBABA_CLOUD_REGION_ID', () => {
       assert.deepEqual(parseCliArgs([JOB], { ALIBABA_CLOUD_REGION_ID: 'ap-northeast-1' }).jobs, [{ id: JOB, region: 'ap-northeast-1' }]);
+    });
+
+    it('takes the default region from ALICLOUD_REGION_ID when ALIBABA_CLOUD_REGION_ID is not set', () => {
+      assert.deepEqual(parseCliArgs([JOB], { ALICLOUD_REGION_ID: 'cn-beijing' }).jobs, [{ id: JOB, region: 'cn-beijing' }]);
+    });
+
+    it('places bare IDs in the region of the credentials, unless --region or ID@region says otherwise', () => {
+      const bare = parseCliArgs([JOB, `dtskfq1149w254abcd@ap-northeast-1`], {});
+      assert.deepEqual(jobsForCredentials(bare, 'cn-shanghai', 'profile'), [
+        { id: JOB, region: 'cn-shanghai' },
+        { id: 'dtskfq1149w254abcd', region: 'ap-northeast-1' },
+      ]);
+      const explicit = parseCliArgs(['--region', 'cn-beijing', JOB], {});
+      assert.deepEqual(jobsForCredentials(explicit, 'cn-shanghai', 'profile'), [{ id: JOB, region: 'cn-beijing' }]);
+    });
+
+    it('refuses a region_id that is not a region, naming its source', () => {
+      assert.throws(() => jobsForCredentials(parseCliArgs([JOB], {}), 'Shanghai', 'aliyun CLI profile "prod" (AK)'), (e: unknown) =>
+        e instanceof InvalidInputError && /^Invalid region_id of aliyun CLI profile "prod" \(AK\): "Shanghai" is not a region ID/.test(e.message),
+      );
     });
 
     it('ignores a blank ALIBABA_CLOUD_REGION_ID', () => {
@@ -80,6 +102,8 @@ describe('cli args', () => {
       assert.deepEqual(options, {
         command: 'status',
         jobs: [{ id: JOB, region: 'cn-beijing' }],
+        jobRefs: [JOB],
+        region: 'cn-beijing',
         endpoint: 'http://127.0.0.1:8080',
         signatureVersion: 'v2',
         timeoutSeconds: 2.5,

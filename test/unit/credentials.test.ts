@@ -58,7 +58,7 @@ describe('credentials', () => {
   describe('environmentProvider', () => {
     it('reads the AccessKey pair from ALIBABA_CLOUD_* variables', async () => {
       const found = await environmentProvider({ ALIBABA_CLOUD_ACCESS_KEY_ID: KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: SECRET }).resolve();
-      assert.deepEqual(found, { credentials: { accessKeyId: KEY_ID, accessKeySecret: SECRET }, source: 'environment variables' });
+      assert.deepEqual(found, { credentials: { accessKeyId: KEY_ID, accessKeySecret: SECRET }, source: 'environment variables', mode: 'AK' });
     });
 
     it('adds the STS token from ALIBABA_CLOUD_SECURITY_TOKEN', async () => {
@@ -209,16 +209,23 @@ describe('credentials', () => {
       assert.match(error.message, /Profile "default" is not in .*\(profiles: none\)/);
     });
 
-    it('explains that a RamRoleArn profile is not supported, without showing its secret', async () => {
+    it('refuses a mode the aliyun CLI does not write, listing the ones it does', async () => {
+      const error = await rejection(aliyunProfileProvider({ home: HOME, env: {}, readFile: files({ profiles: [profile('default', { mode: 'Magic' })] }) }).resolve());
+      assert.equal(
+        error.message,
+        'aliyun CLI profile "default" (Magic): unknown mode; the aliyun CLI writes one of AK, StsToken, RamRoleArn, ChainableRamRoleArn, EcsRamRole, OIDC, CredentialsURI, CloudSSO, OAuth, External',
+      );
+    });
+
+    it('never lets a RamRoleArn profile without ram_role_arn inherit ALIBABA_CLOUD_ROLE_ARN', async () => {
       const error = await rejection(
         aliyunProfileProvider({
           home: HOME,
-          env: {},
-          readFile: files({ profiles: [profile('default', { mode: 'RamRoleArn', ram_role_arn: 'acs:ram::123:role/x' })] }),
+          env: { ALIBABA_CLOUD_ROLE_ARN: 'acs:ram::1:role/from-env' },
+          readFile: files({ profiles: [profile('default', { mode: 'RamRoleArn' })] }),
         }).resolve(),
       );
-      assert.match(error.message, /uses mode RamRoleArn; only AK and StsToken profiles are supported/);
-      assert.match(error.message, /ALIBABA_CLOUD_\* environment variables/);
+      assert.equal(error.message, 'aliyun CLI profile "default" (RamRoleArn): ram_role_arn is empty');
     });
 
     it('refuses a profile with a malformed secret without showing it', async () => {
