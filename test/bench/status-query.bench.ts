@@ -287,7 +287,7 @@ async function main(): Promise<void> {
       if (mine.length === 0 || refused.length > 0) {
         throw new Error(`${c.name}: the emulator did not accept its requests: ${JSON.stringify(refused[0] ?? 'none seen')}`);
       }
-      process.stdout.write(`# ${c.name}: accepted by the emulator (${mine[0].signatureVersion.toUpperCase()}, ${mine[0].method}, ${mine[0].jobIds?.length} job IDs read)\n`);
+      process.stdout.write(`# ${c.name}: accepted by the emulator (${(mine[0].signatureVersion ?? 'unsigned').toUpperCase()}, ${mine[0].method}, ${mine[0].jobIds?.length} job IDs read)\n`);
     }
     emu.clearRequests();
 
