@@ -121,6 +121,34 @@ describe('Accounts side by side in a real extension host', function () {
     assert.match(staging?.state.kind === 'found' ? staging.state.resolved.source : '', /staging/);
   });
 
+  it('renews an expired role session while it runs: the next refresh assumes the role again and the jobs stay fresh', async () => {
+    const role = 'acs:ram::1234567890123456:role/dts-reader';
+    // Keys that really live 2 s: the second refresh can only succeed with a renewed session.
+    emulator.setScenario({ ...WORLD, roles: [{ arn: role, sourceAccessKeyIds: [STAGING.accessKeyId], lifetimeSeconds: 2 }] });
+    await mkdir(aliyunDir, { recursive: true });
+    await writeFile(
+      join(aliyunDir, 'config.json'),
+      JSON.stringify({
+        current: 'default',
+        profiles: [
+          { name: 'reader', mode: 'RamRoleArn', access_key_id: STAGING.accessKeyId, access_key_secret: STAGING.accessKeySecret, ram_role_arn: role, sts_endpoint: emulator.url, region_id: 'cn-hangzhou' },
+        ],
+      }),
+      { mode: 0o600 },
+    );
+    await watch([{ id: 'dtsok0000000001', account: 'reader' }]);
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await vscode.commands.executeCommand('dtsSync.refresh');
+    const [row] = rows(api);
+    assert.match(row.description, /^Synchronizing · \d+ s behind$/, 'fresh after the first session expired');
+    const dts = emulator.requests.filter((q) => q.endpoint === 'dts');
+    const signers = [...new Set(dts.map((q) => q.accessKeyId))];
+    assert.ok(dts.every((q) => q.outcome === 'ok'), dts.map((q) => q.outcome).join(', '));
+    assert.equal(signers.length, 2, `two STS sessions signed the requests: ${signers.join(', ')}`);
+    assert.ok(signers.every((id) => id?.startsWith('STS.')));
+    assert.equal(emulator.requests.filter((q) => q.endpoint === 'sts' && q.outcome === 'ok').length, 2);
+  });
+
   it('shows the "Set AccessKey…" welcome only while no account in use has credentials', async () => {
     await configure({ endpoint: emulator.url, refreshIntervalSeconds: 0, jobs: [{ id: 'dtsok0000000001', account: 'nobody' }] });
     await waitFor('no account with credentials', () => api.store.state.jobs.length === 1 && api.store.state.accounts.every((a) => a.source === undefined) && api.store.state.accounts.some((a) => a.name === 'nobody'));
