@@ -36,8 +36,8 @@ export interface AccountInfo {
 }
 
 export interface ControllerDeps {
-  /** Reads and validates the settings; `profileRegion` is the default account's profile region (the adapter, or a fake). */
-  readonly readSettings: (profileRegion?: string) => Settings;
+  /** Reads and validates the settings with each account's profile region, by account name (the adapter, or a fake). */
+  readonly readSettings: (profileRegions?: ReadonlyMap<string, string>) => Settings;
   /** The accounts with a key in SecretStorage (`default` among them when the default key is stored). */
   readonly storedAccounts: () => Promise<readonly string[]>;
   /** Builds the credential chain that serves an account. */
@@ -82,8 +82,8 @@ export class Controller {
   private currentSettings: Settings;
   private slots = new Map<string, AccountSlot>();
   private stored: ReadonlySet<string> = new Set();
-  /** The default account's profile region the settings were last read with. */
-  private profileRegion: string | undefined;
+  /** Each account's profile region (by account name) the settings were last read with. */
+  private profileRegions: ReadonlyMap<string, string> = new Map();
   private readonly saved: ReadonlyMap<string, SavedStatus>;
   private readonly warned = new Set<string>();
   private lastProblems: readonly string[] = [];
@@ -143,7 +143,7 @@ export class Controller {
 
   /** The settings changed: take the new snapshot, look up accounts that came into use, refresh if that leaves it active. */
   async settingsChanged(): Promise<void> {
-    this.currentSettings = this.deps.readSettings(this.profileRegion);
+    this.currentSettings = this.deps.readSettings(this.profileRegions);
     this.applySettings(this.currentSettings);
     const fresh = this.syncSlots();
     // Without a new account the refresh starts in this same turn, as a settings change always did.
@@ -273,11 +273,21 @@ export class Controller {
     this.deps.setContext('dtsSync.hasCredentials', views.some((v) => v.source !== undefined));
     this.deps.setContext('dtsSync.hasStoredCredentials', this.stored.size > 0);
     this.poller.setActive(this.active);
-    const fallback = this.slots.get(DEFAULT_ACCOUNT)?.state;
-    const region = fallback?.kind === 'found' ? fallback.resolved.region : this.profileRegion;
-    if (region !== this.profileRegion) {
-      this.profileRegion = region;
-      this.currentSettings = this.deps.readSettings(region);
+    // An account whose lookup failed keeps the region it had: a passing outage must not move its jobs.
+    const regions = new Map(this.profileRegions);
+    for (const slot of this.slots.values()) {
+      if (slot.state.kind === 'found') {
+        if (slot.state.resolved.region) {
+          regions.set(slot.name, slot.state.resolved.region);
+        } else {
+          regions.delete(slot.name);
+        }
+      }
+    }
+    const key = (m: ReadonlyMap<string, string>): string => JSON.stringify([...m].sort(([a], [b]) => a.localeCompare(b)));
+    if (key(regions) !== key(this.profileRegions)) {
+      this.profileRegions = regions;
+      this.currentSettings = this.deps.readSettings(regions);
       if (this.currentSettings.defaultRegionFrom === 'profile') {
         this.log.info(`Jobs without a region are in ${this.currentSettings.defaultRegion}, the default account's profile region`);
       }

@@ -94,7 +94,10 @@ export function accountNameProblem(name: string): string | undefined {
 }
 
 /** Reads the `dtsSync.jobs` setting: `"ID"`, `"ID@region"` or `{ "id", "region"?, "name"?, "account"? }` entries. */
-export function parseJobList(value: unknown, defaultRegion: string): ParsedJobs {
+/** An account's own default region (its profile's `region_id`), when it has one. */
+export type AccountRegion = (account: string) => string | undefined;
+
+export function parseJobList(value: unknown, defaultRegion: string, accountRegion?: AccountRegion): ParsedJobs {
   if (value === undefined || value === null) {
     return { jobs: [], problems: [] };
   }
@@ -111,7 +114,7 @@ export function parseJobList(value: unknown, defaultRegion: string): ParsedJobs 
     const where = `${SETTING}[${index}]`;
     let job: JobSpec;
     try {
-      job = parseEntry(entry, defaultRegion);
+      job = parseEntry(entry, defaultRegion, accountRegion);
     } catch (e) {
       problems.push(l10n.t('{0}: {1}', where, e instanceof InvalidInputError ? e.message : String(e)));
       return;
@@ -127,7 +130,7 @@ export function parseJobList(value: unknown, defaultRegion: string): ParsedJobs 
   return { jobs, problems };
 }
 
-function parseEntry(entry: unknown, defaultRegion: string): JobSpec {
+function parseEntry(entry: unknown, defaultRegion: string, accountRegion?: AccountRegion): JobSpec {
   if (typeof entry === 'string') {
     return parseJobRef(entry.trim(), defaultRegion);
   }
@@ -148,8 +151,9 @@ function parseEntry(entry: unknown, defaultRegion: string): JobSpec {
     throw new InvalidInputError(mustBeString('account', account));
   }
   const trimmedId = id.trim();
-  const resolvedRegion = region?.trim() || defaultRegion;
   const accountName = account?.trim() ?? '';
+  // An explicit region wins; else the job's account's profile region; else the default region.
+  const resolvedRegion = region?.trim() || (accountName ? accountRegion?.(accountName) : undefined) || defaultRegion;
   const problem = jobIdProblem(trimmedId) ?? regionProblem(resolvedRegion) ?? (account === undefined ? undefined : accountNameProblem(accountName));
   if (problem) {
     throw new InvalidInputError(problem);

@@ -1,7 +1,7 @@
 import * as l10n from '@vscode/l10n';
 import { parseEndpoint } from './api/endpoints';
 import type { SignatureVersion } from './api/signing';
-import { parseJobList, type JobSpec } from './jobs';
+import { DEFAULT_ACCOUNT, parseJobList, type JobSpec } from './jobs';
 import { regionProblem } from './regions';
 
 /** The extension's settings after validation; every field has a usable value. */
@@ -53,7 +53,7 @@ export const MIN_REFRESH_INTERVAL_SECONDS = 10;
  * undefined for `defaultRegion` when the user has not set it; `profileRegion` (the default account's profile region)
  * is then the region of bare job IDs.
  */
-export function parseSettings(get: (key: string) => unknown, rawProxy?: unknown, profileRegion?: string): Settings {
+export function parseSettings(get: (key: string) => unknown, rawProxy?: unknown, profileRegions?: ReadonlyMap<string, string>): Settings {
   const problems: string[] = [];
   const number = (key: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
     const value = get(key);
@@ -70,6 +70,7 @@ export function parseSettings(get: (key: string) => unknown, rawProxy?: unknown,
   let defaultRegion = DEFAULT_SETTINGS.defaultRegion;
   let defaultRegionFrom: Settings['defaultRegionFrom'] = 'built-in';
   // A profile's region only when it is a region: the file is not trusted to name anything else.
+  const profileRegion = profileRegions?.get(DEFAULT_ACCOUNT);
   if (profileRegion !== undefined && regionProblem(profileRegion) === undefined) {
     defaultRegion = profileRegion;
     defaultRegionFrom = 'profile';
@@ -132,7 +133,12 @@ export function parseSettings(get: (key: string) => unknown, rawProxy?: unknown,
     }
   }
 
-  const parsedJobs = parseJobList(get('jobs'), defaultRegion);
+  // While the user has not set a default region, each account's profile region places that account's bare jobs.
+  const accountRegion = (account: string): string | undefined => {
+    const region = defaultRegionFrom === 'setting' ? undefined : profileRegions?.get(account);
+    return region !== undefined && regionProblem(region) === undefined ? region : undefined;
+  };
+  const parsedJobs = parseJobList(get('jobs'), defaultRegion, accountRegion);
   return {
     jobs: parsedJobs.jobs,
     defaultRegion,

@@ -10,14 +10,14 @@ function defaultRegionIsSet(config: vscode.WorkspaceConfiguration): boolean {
   return [inspected?.globalValue, inspected?.workspaceValue, inspected?.workspaceFolderValue].some((v) => v !== undefined);
 }
 
-/** The settings; `profileRegion` (the default account's profile region) applies while `dtsSync.defaultRegion` is unset. */
-export function readSettings(profileRegion?: string): Settings {
+/** The settings; each account's profile region (by account name) applies while `dtsSync.defaultRegion` is unset. */
+export function readSettings(profileRegions?: ReadonlyMap<string, string>): Settings {
   const config = vscode.workspace.getConfiguration(SECTION);
   const http = vscode.workspace.getConfiguration('http');
   // VS Code's proxy support patches Node's http module, which undici does not use: pass the proxy on explicitly.
   const proxy = http.get<string>('proxySupport') === 'off' ? undefined : http.get<unknown>('proxy');
   const regionSet = defaultRegionIsSet(config);
-  return parseSettings((key) => (key === 'defaultRegion' && !regionSet ? undefined : config.get(key)), proxy, profileRegion);
+  return parseSettings((key) => (key === 'defaultRegion' && !regionSet ? undefined : config.get(key)), proxy, profileRegions);
 }
 
 /** Where `dtsSync.jobs` is defined (most specific first), so edits land where the user keeps the list. */

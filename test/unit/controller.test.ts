@@ -105,7 +105,7 @@ function setup(options: SetupOptions = {}) {
   const sources: FakeSource[] = [];
   const store = new StatusStore();
   const controller = new Controller({
-    readSettings: (profileRegion?: string): Settings => parseSettings((key) => values[key], undefined, profileRegion),
+    readSettings: (profileRegions?: ReadonlyMap<string, string>): Settings => parseSettings((key) => values[key], undefined, profileRegions),
     storedAccounts: async () => [...(stored ? ['default'] : []), ...Object.keys(others).filter((n) => others[n].stored)],
     createChain,
     store,
@@ -397,6 +397,20 @@ describe('controller', () => {
       assert.deepEqual(t.store.state.jobs.map((j) => j.spec.region), ['cn-shanghai', 'cn-beijing', 'cn-hangzhou']);
       assert.deepEqual(t.sources.flatMap((s) => s.asked).sort(), ['dtsjob0001@cn-shanghai', 'dtsjob0002@cn-beijing', 'dtsjob0003@cn-hangzhou']);
       assert.equal(t.controller.settings.defaultRegionFrom, 'profile');
+      await t.controller.dispose();
+    });
+
+    it('is a named profile account’s own region for that account’s bare job IDs', async () => {
+      const prod = { source: 'aliyun CLI profile "prod" (RamRoleArn)', credentials: { accessKeyId: 'STS.ProdRoleKey0002', accessKeySecret: 'prod-role-secret', securityToken: 'tok' }, region: 'ap-southeast-1' };
+      const t = setup({
+        region: 'cn-shanghai',
+        accounts: { prod: { credentials: prod, stored: false } },
+        settings: { jobs: ['dtsjob0001', { id: 'dtsjob0002', account: 'prod' }] },
+      });
+      await t.controller.start();
+      await t.controller.refresh();
+      assert.deepEqual(t.store.state.jobs.map((j) => j.spec.region), ['cn-shanghai', 'ap-southeast-1']);
+      assert.ok(t.sources.flatMap((s) => s.asked).includes('dtsjob0002@ap-southeast-1'));
       await t.controller.dispose();
     });
 

@@ -329,19 +329,28 @@ describe('settings: http.proxy', () => {
       const settings = parseSettings(
         (key) => ({ jobs: ['dtsjob0001', 'dtsjob0002@cn-beijing', { id: 'dtsjob0003', region: 'ap-southeast-1' }] })[key],
         undefined,
-        'cn-shanghai',
+        new Map([['default', 'cn-shanghai']]),
       );
       assert.deepEqual(settings.jobs.map((j) => j.region), ['cn-shanghai', 'cn-beijing', 'ap-southeast-1']);
       assert.equal(settings.defaultRegionFrom, 'profile');
     });
 
     it('gives way to dtsSync.defaultRegion when the user set it', () => {
-      const settings = parseSettings((key) => ({ jobs: ['dtsjob0001'], defaultRegion: 'cn-beijing' })[key], undefined, 'cn-shanghai');
+      const settings = parseSettings((key) => ({ jobs: ['dtsjob0001'], defaultRegion: 'cn-beijing' })[key], undefined, new Map([['default', 'cn-shanghai']]));
       assert.deepEqual([settings.jobs[0].region, settings.defaultRegionFrom], ['cn-beijing', 'setting']);
     });
 
+    it('places a named account’s bare jobs in that account’s profile region, unless the user set dtsSync.defaultRegion', () => {
+      const regions = new Map([['default', 'cn-shanghai'], ['prod', 'ap-southeast-1']]);
+      const jobs = ['dtsjob0001', { id: 'dtsjob0002', account: 'prod' }, { id: 'dtsjob0003', account: 'prod', region: 'cn-beijing' }, { id: 'dtsjob0004', account: 'staging' }];
+      const settings = parseSettings((key) => ({ jobs })[key], undefined, regions);
+      assert.deepEqual(settings.jobs.map((j) => j.region), ['cn-shanghai', 'ap-southeast-1', 'cn-beijing', 'cn-shanghai']);
+      const set = parseSettings((key) => ({ jobs, defaultRegion: 'cn-qingdao' })[key], undefined, regions);
+      assert.deepEqual(set.jobs.map((j) => j.region), ['cn-qingdao', 'cn-qingdao', 'cn-beijing', 'cn-qingdao']);
+    });
+
     it('is ignored when the profile names no region ID', () => {
-      const settings = parseSettings((key) => ({ jobs: ['dtsjob0001'] })[key], undefined, 'Shanghai; rm -rf');
+      const settings = parseSettings((key) => ({ jobs: ['dtsjob0001'] })[key], undefined, new Map([['default', 'Shanghai; rm -rf']]));
       assert.deepEqual([settings.jobs[0].region, settings.defaultRegionFrom], ['cn-hangzhou', 'built-in']);
     });
   });
