@@ -120,11 +120,11 @@ export class Refresher {
       const rejected = answered.flatMap(({ run, snapshot }) => (snapshot?.errors.some((f) => f.error.kind === 'credentials') ? [run.account] : []));
       for (const { run, snapshot } of answered) {
         if (!snapshot) {
-          failed = true;
           log.error(`${tag(run.account)}${run.jobs.length} job${run.jobs.length === 1 ? '' : 's'} not refreshed: ${(run as { error: QueryError }).error.message}`);
           continue;
         }
-        failed ||= snapshot.errors.length > 0;
+        // Backing off helps against throttling and outages; a refused or missing key only concerns its own account.
+        failed ||= snapshot.errors.some((f) => f.error.retryable);
         const found = snapshot.jobs.filter((j) => j.found).length;
         log.info(
           `${tag(run.account)}Refresh (${reason}): ${found} of ${run.jobs.length} jobs answered` +

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { AccountChain, AccountCredentials, ChainSpec } from '../../src/core/accounts';
 import type { ClientOptions } from '../../src/core/api/client';
-import { CredentialsNotFoundError, CredentialsRejectedError } from '../../src/core/api/errors';
+import { CredentialsNotFoundError, CredentialsRejectedError, ThrottledError } from '../../src/core/api/errors';
 import type { StatusListResult } from '../../src/core/api/response';
 import { Controller, type ContextKey } from '../../src/core/controller';
 import type { ResolvedCredentials } from '../../src/core/credentials';
@@ -22,6 +22,7 @@ interface World {
   failing: Set<string>;
   /** AccessKey IDs DTS refuses (`InvalidAccessKeyId.NotFound`). */
   rejected: Set<string>;
+  throttled?: boolean;
 }
 
 /** Answers every job as Synchronizing, or Failed for the IDs in `failing`; refuses rejected keys; counts the requests. */
@@ -40,6 +41,9 @@ class FakeSource implements ClosableSource {
     this.asked.push(...ids.map((id) => `${id}@${region}`));
     if (this.world.rejected.has(this.options.credentials.accessKeyId)) {
       throw new CredentialsRejectedError({ code: 'InvalidAccessKeyId.NotFound', httpStatus: 404 });
+    }
+    if (this.world.throttled) {
+      throw new ThrottledError({ code: 'Throttling.User', httpStatus: 400 });
     }
     const jobs = new Map<string, RawDirection[]>(
       ids.map((id) => [id, [{ direction: 'Forward', status: this.world.failing.has(id) ? 'Failed' : 'Synchronizing', checkpoint: new Date(NOW.getTime() - 5000) }]]),
@@ -313,6 +317,19 @@ describe('controller', () => {
         [STAGING.credentials.accessKeyId]: ['dtsjob0002@cn-hangzhou'],
         [PROD.credentials.accessKeyId]: ['dtsjob0003@cn-hangzhou', 'dtsjob0004@cn-hangzhou'],
       });
+      await t.controller.dispose();
+    });
+
+    it('a rejected key does not slow the other accounts: no backoff for it, as there is for throttling', async () => {
+      const t = setup({ settings: { jobs }, accounts });
+      await t.controller.start();
+      t.world.rejected.add(PROD.credentials.accessKeyId);
+      await t.controller.refresh();
+      assert.equal(t.controller.poller.consecutiveFailures, 0);
+      t.world.rejected.clear();
+      t.world.throttled = true;
+      await t.controller.refresh();
+      assert.equal(t.controller.poller.consecutiveFailures, 1);
       await t.controller.dispose();
     });
 
