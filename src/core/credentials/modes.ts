@@ -15,7 +15,7 @@ import {
   type LibrarySession,
   type LibrarySourceProvider,
 } from './library';
-import { parseExpiration, RenewingSession, type Issued } from './session';
+import { ExpiredCredentialsError, parseExpiration, RenewingSession, type Issued } from './session';
 import { createCredentialTransport, loopbackOverride, type CredentialTransport, type TransportOptions } from './transport';
 
 /** Everything a mode needs from the chain: the environment it was given, the clock, the network settings. */
@@ -120,7 +120,12 @@ export function makeIssuer(spec: IssuerSpec, now: () => Date): Issuer {
   const session = new RenewingSession(async () => {
     spec.transport?.begin();
     try {
-      return await spec.issue(spec.transport);
+      const issued = await spec.issue(spec.transport);
+      if (issued.expiresAt && issued.expiresAt.getTime() <= now().getTime()) {
+        // Already expired on arrival (a skewed or broken issuer): an error, never a key that cannot sign.
+        throw new ExpiredCredentialsError(issued.expiresAt, new Error('the answer holds credentials that have already expired'));
+      }
+      return issued;
     } catch (e) {
       throw credentialFailure(e, {
         label: spec.label,
@@ -303,7 +308,10 @@ export function cloudSsoIssuer(label: string, profileName: string, spec: SsoSpec
           .withAccessToken(spec.accessToken)
           .withAccessTokenExpire(spec.accessTokenExpire)
           .build();
-        return fromSession(await adopt(provider, transport.doRequest)());
+        // @alicloud/credentials 2.4.7 builds this body but never sends it; the service needs it to know the account
+        // and access configuration (the aliyun CLI sends it), so it is added here.
+        const body = Buffer.from(JSON.stringify({ AccountId: spec.accountId, AccessConfigurationId: spec.accessConfig }), 'utf8');
+        return fromSession(await adopt(provider, (req) => transport.doRequest({ ...req, bodyBytes: req.bodyBytes ?? body }))());
       },
       hint: (m) => (/access token is empty or expired/.test(m) ? relogin : undefined),
     },
