@@ -1,3 +1,4 @@
+import { formatTimestamp } from '../../src/core/api/signing';
 import { invalidParameter, missingParameter } from './errors';
 import type { Scenario, ScenarioDirection, ScenarioJob } from './scenario';
 
@@ -129,7 +130,94 @@ const describeSynchronizationJobs: Operation = ({ scenario, params, now, request
   };
 };
 
+/** ExpireTime as the scenario gives it, absolute or relative to now. */
+function expireTimeOf(job: ScenarioJob, now: Date): string | undefined {
+  if (job.expireInDays !== undefined) {
+    return formatTimestamp(new Date(now.getTime() + job.expireInDays * 86_400_000));
+  }
+  return job.expireTime;
+}
+
+function initializationOf(stage: ScenarioDirection['dataInitialization']): Record<string, string> {
+  return stage === undefined
+    ? { Status: 'Finished', Percent: '100', Progress: '0', ErrorMessage: '' }
+    : { Status: stage.status, Percent: String(stage.percent ?? 0), Progress: String(stage.progress ?? 0), ErrorMessage: stage.errorMessage ?? '' };
+}
+
+/** One job, one direction, in the SDK model's shape: strings where the model says string, DelayMillis a number. */
+const describeSynchronizationJobStatus: Operation = ({ scenario, params, now, requestId }) => {
+  const id = params['SynchronizationJobId'];
+  if (id === undefined) {
+    throw missingParameter('SynchronizationJobId');
+  }
+  const wanted = params['SynchronizationDirection'] ?? 'Forward';
+  if (wanted !== 'Forward' && wanted !== 'Reverse') {
+    throw invalidParameter('SynchronizationDirection', 'it must be Forward or Reverse.');
+  }
+  const job = scenario.jobs.find((j) => j.id === id && inRegion(j, params['RegionId']));
+  const d = job?.directions.find((x) => x.direction === wanted);
+  if (!job || !d) {
+    return {
+      RequestId: requestId,
+      Success: successValue(scenario, false),
+      ErrCode: 'InvalidJobId',
+      ErrMessage: `The specified synchronization job ${id} (${wanted}) does not exist.`,
+    };
+  }
+  const checkpoint = checkpointOf(d, now) ?? '';
+  const delay = delaySeconds(d, now);
+  const errorMessage = d.errorMessage ?? job.errorMessage ?? '';
+  const failedItems = d.precheck?.items.some((i) => i.checkStatus.toLowerCase() === 'failed') ?? false;
+  const expireTime = expireTimeOf(job, now);
+  const payType = job.payType ?? (expireTime === undefined ? 'PostPaid' : 'PrePaid');
+  const endpoint = (engine = 'MySQL', type = 'RDS', instanceId = '', ip = '', port = '3306'): Record<string, string> => ({
+    EngineName: engine, InstanceType: type, InstanceId: instanceId, IP: ip, Port: port, UserName: 'dtstest',
+  });
+  return {
+    RequestId: requestId,
+    Success: successValue(scenario, true),
+    SynchronizationJobId: job.id,
+    SynchronizationJobName: job.name ?? job.id,
+    SynchronizationDirection: d.direction,
+    SynchronizationJobClass: job.jobClass ?? 'medium',
+    Status: d.status,
+    Checkpoint: checkpoint,
+    Delay: String(delay),
+    DelayMillis: delay * 1000,
+    ErrorMessage: errorMessage,
+    PayType: payType,
+    ...(expireTime !== undefined && { ExpireTime: expireTime }),
+    StructureInitialization: 'true',
+    DataInitialization: 'true',
+    PrecheckStatus: {
+      Status: failedItems ? 'Failed' : 'Success',
+      Percent: String(d.precheck?.percent ?? 100),
+      Detail: (d.precheck?.items ?? []).map((i) => ({
+        ItemName: i.itemName,
+        CheckStatus: i.checkStatus,
+        ...(i.errorMessage !== undefined && { ErrorMessage: i.errorMessage }),
+        ...(i.repairMethod !== undefined && { RepairMethod: i.repairMethod }),
+      })),
+    },
+    StructureInitializationStatus: initializationOf(d.structureInitialization),
+    DataInitializationStatus: initializationOf(d.dataInitialization),
+    DataSynchronizationStatus: {
+      Status: /^(synchronizing|failed|suspending|finished)$/i.test(d.status) ? (/failed/i.test(d.status) ? 'Failed' : 'Migrating') : 'NotStarted',
+      Percent: '0',
+      Delay: String(delay),
+      DelayMillis: delay * 1000,
+      Checkpoint: checkpoint,
+      ErrorMessage: /failed/i.test(d.status) ? errorMessage : '',
+    },
+    Performance: { RPS: String(d.performance?.rps ?? 0), FLOW: String(d.performance?.flow ?? 0) },
+    SourceEndpoint: endpoint(job.sourceEngine, job.sourceInstanceType, job.sourceInstanceId, job.sourceIp, job.sourcePort),
+    DestinationEndpoint: endpoint(job.destinationEngine, job.destinationInstanceType, job.destinationInstanceId, job.destinationIp, job.destinationPort),
+    SynchronizationObjects: [],
+  };
+};
+
 export const OPERATIONS: ReadonlyMap<string, Operation> = new Map([
   ['DescribeSynchronizationJobStatusList', describeSynchronizationJobStatusList],
+  ['DescribeSynchronizationJobStatus', describeSynchronizationJobStatus],
   ['DescribeSynchronizationJobs', describeSynchronizationJobs],
 ]);

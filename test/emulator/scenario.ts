@@ -90,6 +90,35 @@ export interface ScenarioDirection {
   readonly lagSeconds?: number;
   /** Sent verbatim instead of a computed one; null omits it. */
   readonly checkpoint?: string | null;
+  /** `DescribeSynchronizationJobStatus`'s ErrorMessage for this direction; the job's `errorMessage` when absent. */
+  readonly errorMessage?: string;
+  /** PrecheckStatus: its Status (Failed when an item failed, else Success) and items. */
+  readonly precheck?: ScenarioPrecheck;
+  readonly structureInitialization?: ScenarioInitialization;
+  readonly dataInitialization?: ScenarioInitialization;
+  /** Performance: statements per second and MB/s. */
+  readonly performance?: { readonly rps: number; readonly flow: number };
+}
+
+export interface ScenarioPrecheck {
+  readonly percent?: number;
+  readonly items: readonly ScenarioPrecheckItem[];
+}
+
+export interface ScenarioPrecheckItem {
+  readonly itemName: string;
+  /** `Success` or `Failed` (sent verbatim). */
+  readonly checkStatus: string;
+  readonly errorMessage?: string;
+  readonly repairMethod?: string;
+}
+
+/** A stage of the initial load: Status (`NotStarted`, `Migrating`, `Failed`, `Finished`), Percent, Progress. */
+export interface ScenarioInitialization {
+  readonly status: string;
+  readonly percent?: number;
+  readonly progress?: number;
+  readonly errorMessage?: string;
 }
 
 export interface ScenarioJob {
@@ -103,6 +132,18 @@ export interface ScenarioJob {
   readonly destinationInstanceId?: string;
   readonly errorMessage?: string;
   readonly payType?: string;
+  readonly sourceInstanceType?: string;
+  readonly destinationInstanceType?: string;
+  readonly sourceIp?: string;
+  readonly destinationIp?: string;
+  readonly sourcePort?: string;
+  readonly destinationPort?: string;
+  /** SynchronizationJobClass: `small`, `medium`, `large`, `micro`. */
+  readonly jobClass?: string;
+  /** ExpireTime, `yyyy-MM-ddTHH:mm:ssZ`, sent verbatim. */
+  readonly expireTime?: string;
+  /** ExpireTime this many days after the emulator's clock at each answer (for demos that must not go stale). */
+  readonly expireInDays?: number;
 }
 
 /** The services the emulator plays; faults apply to one of them. */
@@ -276,7 +317,9 @@ function readDirection(value: unknown, path: string, problems: string[]): Scenar
   if (!obj) {
     return undefined;
   }
-  const r = new FieldReader(obj, path, problems, ['direction', 'status', 'lagSeconds', 'checkpoint']);
+  const r = new FieldReader(obj, path, problems, [
+    'direction', 'status', 'lagSeconds', 'checkpoint', 'errorMessage', 'precheck', 'structureInitialization', 'dataInitialization', 'performance',
+  ]);
   const direction = r.string('direction', { required: true, pattern: /^(Forward|Reverse)$/, expected: '"Forward" or "Reverse"' });
   const status = r.string('status', { required: true, allowEmpty: true });
   const lagSeconds = r.number('lagSeconds', { min: 0 });
@@ -284,6 +327,12 @@ function readDirection(value: unknown, path: string, problems: string[]): Scenar
   if (lagSeconds !== undefined && obj['checkpoint'] !== undefined) {
     problems.push(`${path} has both lagSeconds and checkpoint: give one`);
   }
+  const errorMessage = r.string('errorMessage', { allowEmpty: true });
+  const precheck = obj['precheck'] === undefined ? undefined : readPrecheck(obj['precheck'], r.at('precheck'), problems);
+  const structureInitialization =
+    obj['structureInitialization'] === undefined ? undefined : readInitialization(obj['structureInitialization'], r.at('structureInitialization'), problems);
+  const dataInitialization = obj['dataInitialization'] === undefined ? undefined : readInitialization(obj['dataInitialization'], r.at('dataInitialization'), problems);
+  const performance = obj['performance'] === undefined ? undefined : readPerformance(obj['performance'], r.at('performance'), problems);
   if (direction === undefined || status === undefined) {
     return undefined;
   }
@@ -292,11 +341,71 @@ function readDirection(value: unknown, path: string, problems: string[]): Scenar
     status,
     ...(lagSeconds !== undefined && { lagSeconds }),
     ...(checkpoint !== undefined && { checkpoint }),
+    ...(errorMessage !== undefined && { errorMessage }),
+    ...(precheck && { precheck }),
+    ...(structureInitialization && { structureInitialization }),
+    ...(dataInitialization && { dataInitialization }),
+    ...(performance && { performance }),
   };
+}
+
+function readPrecheck(value: unknown, path: string, problems: string[]): ScenarioPrecheck | undefined {
+  const obj = objectAt(value, path, problems);
+  if (!obj) {
+    return undefined;
+  }
+  const r = new FieldReader(obj, path, problems, ['percent', 'items']);
+  const percent = r.number('percent', { min: 0 });
+  const items = r.array('items', true).map((v, i) => {
+    const itemPath = `${r.at('items')}[${i}]`;
+    const item = objectAt(v, itemPath, problems);
+    if (!item) {
+      return undefined;
+    }
+    const ir = new FieldReader(item, itemPath, problems, ['itemName', 'checkStatus', 'errorMessage', 'repairMethod']);
+    const itemName = ir.string('itemName', { required: true });
+    const checkStatus = ir.string('checkStatus', { required: true });
+    const errorMessage = ir.string('errorMessage', { allowEmpty: true });
+    const repairMethod = ir.string('repairMethod', { allowEmpty: true });
+    return itemName && checkStatus
+      ? { itemName, checkStatus, ...(errorMessage !== undefined && { errorMessage }), ...(repairMethod !== undefined && { repairMethod }) }
+      : undefined;
+  });
+  return items.every((i): i is ScenarioPrecheckItem => i !== undefined) ? { ...(percent !== undefined && { percent }), items } : undefined;
+}
+
+function readInitialization(value: unknown, path: string, problems: string[]): ScenarioInitialization | undefined {
+  const obj = objectAt(value, path, problems);
+  if (!obj) {
+    return undefined;
+  }
+  const r = new FieldReader(obj, path, problems, ['status', 'percent', 'progress', 'errorMessage']);
+  const status = r.string('status', { required: true });
+  const percent = r.number('percent', { min: 0 });
+  if (percent !== undefined && percent > 100) {
+    r.fail('percent', 'a number from 0 to 100');
+  }
+  const progress = r.number('progress', { min: 0, integer: true });
+  const errorMessage = r.string('errorMessage', { allowEmpty: true });
+  return status === undefined
+    ? undefined
+    : { status, ...(percent !== undefined && { percent }), ...(progress !== undefined && { progress }), ...(errorMessage !== undefined && { errorMessage }) };
+}
+
+function readPerformance(value: unknown, path: string, problems: string[]): { rps: number; flow: number } | undefined {
+  const obj = objectAt(value, path, problems);
+  if (!obj) {
+    return undefined;
+  }
+  const r = new FieldReader(obj, path, problems, ['rps', 'flow']);
+  const rps = r.number('rps', { min: 0 }) ?? r.fail('rps', 'a number >= 0');
+  const flow = r.number('flow', { min: 0 }) ?? r.fail('flow', 'a number >= 0');
+  return rps !== undefined && flow !== undefined ? { rps, flow } : undefined;
 }
 
 const JOB_TEXT_FIELDS = [
   'name', 'sourceEngine', 'destinationEngine', 'sourceInstanceId', 'destinationInstanceId', 'errorMessage', 'payType',
+  'sourceInstanceType', 'destinationInstanceType', 'sourceIp', 'destinationIp', 'sourcePort', 'destinationPort', 'jobClass',
 ] as const;
 
 function readJob(value: unknown, path: string, problems: string[]): ScenarioJob | undefined {
@@ -304,7 +413,7 @@ function readJob(value: unknown, path: string, problems: string[]): ScenarioJob 
   if (!obj) {
     return undefined;
   }
-  const r = new FieldReader(obj, path, problems, ['id', 'region', 'directions', ...JOB_TEXT_FIELDS]);
+  const r = new FieldReader(obj, path, problems, ['id', 'region', 'directions', 'expireTime', 'expireInDays', ...JOB_TEXT_FIELDS]);
   const id = r.string('id', { required: true, pattern: /^\S+$/, expected: 'a job ID without spaces' });
   const region = r.string('region', { required: true, expected: 'a region ID such as cn-hangzhou' });
   if (region !== undefined && !isValidRegion(region)) {
@@ -328,10 +437,21 @@ function readJob(value: unknown, path: string, problems: string[]): ScenarioJob 
       optional[key] = text;
     }
   }
+  const expireTime = r.string('expireTime', { pattern: UTC_SECONDS, expected: 'a UTC time yyyy-MM-ddTHH:mm:ssZ' });
+  if (expireTime !== undefined && !isRealUtcTime(expireTime)) {
+    r.fail('expireTime', 'a real UTC time yyyy-MM-ddTHH:mm:ssZ');
+  }
+  const expireInDays = typeof obj['expireInDays'] === 'number' && Number.isFinite(obj['expireInDays']) ? obj['expireInDays'] : undefined;
+  if (obj['expireInDays'] !== undefined && expireInDays === undefined) {
+    r.fail('expireInDays', 'a number of days (negative: already expired)');
+  }
+  if (expireTime !== undefined && expireInDays !== undefined) {
+    problems.push(`${path} has both expireTime and expireInDays: give one`);
+  }
   if (id === undefined || region === undefined || !directions.every((d): d is ScenarioDirection => d !== undefined)) {
     return undefined;
   }
-  return { id, region, ...optional, directions };
+  return { id, region, ...optional, ...(expireTime !== undefined && { expireTime }), ...(expireInDays !== undefined && { expireInDays }), directions };
 }
 
 function readFault(value: unknown, path: string, problems: string[]): Fault | undefined {

@@ -496,7 +496,7 @@ describe('emulator scenarios', () => {
         assert.deepEqual(error.problems, [
           'accessKeys[0].accessKeySecret must be a non-empty string (got undefined)',
           'jobs[0].region must be a region ID such as cn-hangzhou (got "Hangzhou")',
-          'jobs[0].directions[0].lagSecond is not a known field (expected one of: direction, status, lagSeconds, checkpoint)',
+          'jobs[0].directions[0].lagSecond is not a known field (expected one of: direction, status, lagSeconds, checkpoint, errorMessage, precheck, structureInitialization, dataInitialization, performance)',
           'faults[0].kind must be one of throttle, server-error, hang, reset, html, truncated, dts-error, slow (got "explode")',
           'faults[1].delayMs must be an integer >= 0 (got undefined)',
           'faults[2].times must be an integer >= 1 (got 0)',

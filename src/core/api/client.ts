@@ -13,6 +13,7 @@ import {
   type RateLimiter,
   type ReleaseSlot,
 } from './rateLimiter';
+import { interpretJobDetailsResponse, type JobDetails } from './jobDetails';
 import { interpretStatusListResponse, type StatusListResult } from './response';
 import { signV2, signV3, canonicalQueryString, type Credentials, type SignatureVersion } from './signing';
 
@@ -20,6 +21,7 @@ export { abortableSleep } from './rateLimiter';
 
 export const API_VERSION = '2020-01-01';
 export const STATUS_LIST_ACTION = 'DescribeSynchronizationJobStatusList';
+export const JOB_STATUS_ACTION = 'DescribeSynchronizationJobStatus';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_ATTEMPTS = 3;
@@ -154,6 +156,18 @@ export class DtsClient implements StatusListSource {
   ): Promise<StatusListResult> {
     const params = { SynchronizationJobIdListJsonStr: JSON.stringify(ids), RegionId: region };
     return this.call(STATUS_LIST_ACTION, params, region, ids.length, signal, (r) => interpretStatusListResponse(r.status, r.headers, r.body, this.options.credentials), deadline);
+  }
+
+  /** The details of one job's direction: why it failed, its precheck, initial load, endpoints, billing. */
+  async describeSynchronizationJobStatus(
+    jobId: string,
+    direction: string,
+    region: string,
+    signal?: AbortSignal,
+    deadline?: Deadline,
+  ): Promise<JobDetails> {
+    const params = { SynchronizationJobId: jobId, SynchronizationDirection: direction, RegionId: region };
+    return this.call(JOB_STATUS_ACTION, params, region, 1, signal, (r) => interpretJobDetailsResponse(r.status, r.headers, r.body, this.options.credentials), deadline);
   }
 
   /**
