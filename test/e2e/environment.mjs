@@ -27,6 +27,11 @@ export function readDemoScenario() {
   return JSON.parse(readFileSync(DEMO_SCENARIO, 'utf8'));
 }
 
+/** How many demo jobs the status bar counts as failed: a direction in a failed state (the demo's own data). */
+export function demoFailedJobCount() {
+  return readDemoScenario().jobs.filter((j) => j.directions.some((d) => /failed|^locked$/i.test(d.status))).length;
+}
+
 /** Fails early with the command to run when the package is missing. */
 export function checkVsix(vsix = VSIX) {
   if (!existsSync(vsix)) {
