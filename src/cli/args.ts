@@ -20,8 +20,10 @@ export const MAX_DEADLINE_SECONDS = 3600;
 export function usage(): string {
   return l10n.t(
     `Usage: dts-sync-status [options] JOB_ID[@REGION]...
+       dts-sync-status show JOB_ID[@REGION] [--json]
 
 Shows the status of Alibaba Cloud DTS synchronization jobs, one line per direction.
+show prints everything DTS reports about one job: precheck, initial load, endpoints, expiry.
 
 Options:
   --region R                 region of jobs given without @REGION (default: the profile's
@@ -37,6 +39,9 @@ Options:
   --profile NAME             use this profile of ~/.aliyun/config.json (any aliyun CLI mode), else of
                              ~/.alibabacloud/credentials, instead of the default chain below
   --json                     print one JSON document instead of the table
+  --details                  also fetch why each direction that is not healthy or finished is so
+                             (error message, precheck, initial load) and print it under it; a failed
+                             details call prints "details unavailable" and changes no exit status
   -h, --help                 show this help
   -v, --version              show the version
 
@@ -61,7 +66,9 @@ unknown, not found); 2 a query failed or the input was invalid.`,
 }
 
 export interface CliOptions {
-  readonly command: 'status' | 'help' | 'version';
+  readonly command: 'status' | 'show' | 'help' | 'version';
+  /** `--details`: fetch DescribeSynchronizationJobStatus for every direction that is not ok or finished. */
+  readonly details: boolean;
   /** Parsed with the explicit --region, else the environment's region, else the default. */
   readonly jobs: readonly JobSpec[];
   /** The job arguments as given, to place bare IDs in the credentials' region once it is known. */
@@ -107,6 +114,7 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv): C
         'lag-warning': { type: 'string' },
         profile: { type: 'string' },
         json: { type: 'boolean' },
+        details: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -123,6 +131,7 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv): C
     lagWarningSeconds: DEFAULT_LAG_WARNING_SECONDS,
     allowInsecureHttp: false,
     json: values.json ?? false,
+    details: values.details ?? false,
     jobs: [],
     jobRefs: [],
   };
@@ -149,13 +158,19 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv): C
   const timeoutSeconds = seconds('timeout', values.timeout, DEFAULT_TIMEOUT_SECONDS, MIN_REQUEST_TIMEOUT_SECONDS, MAX_REQUEST_TIMEOUT_SECONDS);
   const deadlineSeconds = seconds('deadline', values.deadline, DEFAULT_DEADLINE_SECONDS, 1, MAX_DEADLINE_SECONDS);
   const lagWarningSeconds = seconds('lag-warning', values['lag-warning'], DEFAULT_LAG_WARNING_SECONDS, 0, MAX_LAG_WARNING_SECONDS);
-  if (positionals.length === 0) {
+  const show = positionals[0] === 'show';
+  const refs = show ? positionals.slice(1) : positionals;
+  if (show && refs.length !== 1) {
+    throw new InvalidInputError(l10n.t('show takes exactly one job ID: dts-sync-status show JOB_ID[@REGION] [--json]'));
+  }
+  if (refs.length === 0) {
     throw new InvalidInputError(l10n.t('Give at least one job ID (dts-sync-status --help for usage)'));
   }
   return {
-    command: 'status',
-    jobs: jobsIn(positionals, region),
-    jobRefs: positionals,
+    command: show ? 'show' : 'status',
+    details: show || (values.details ?? false),
+    jobs: jobsIn(refs, region),
+    jobRefs: refs,
     region: explicitRegion,
     endpoint: values.endpoint,
     signatureVersion,

@@ -7,6 +7,7 @@ import { configureLocale, configureLocaleFromEnv } from '../core/locale';
 import { queryJobStatuses } from '../core/query';
 import { redactSecrets, safeText, type KnownSecrets } from '../core/safeText';
 import { jobsForCredentials, parseCliArgs, usage } from './args';
+import { detailsKey, detailsRecord, fetchDetails, reasonLines, renderShow, wantsDetails, type DirectionDetails } from './details';
 import { exitCodeFor, renderErrors, renderTable, toDocument } from './render';
 import { version } from '../../package.json';
 
@@ -64,15 +65,38 @@ export async function runCli(io: CliIo): Promise<number> {
       timeoutMs: options.timeoutSeconds * 1000,
       userAgent: `dts-sync-status/${version}`,
     });
+    const started = performance.now();
+    const totalMs = options.deadlineSeconds * 1000;
     const snapshot = await queryJobStatuses(jobs, client, {
       lagWarningSeconds: options.lagWarningSeconds,
-      deadlineMs: options.deadlineSeconds * 1000,
+      deadlineMs: totalMs,
     });
+    // Details share the run's deadline: what is left of it after the status query.
+    const deadline = { totalMs, remainingMs: () => totalMs - (performance.now() - started) };
+    const details: ReadonlyMap<string, DirectionDetails> = options.details
+      ? await fetchDetails(snapshot, client, options.command === 'show' ? () => true : wantsDetails, deadline)
+      : new Map();
     if (options.json) {
-      out(`${JSON.stringify(toDocument(snapshot), null, 2)}\n`);
+      const document = toDocument(snapshot);
+      const withDetails = options.details
+        ? {
+            ...document,
+            jobs: document.jobs.map((job, j) => ({
+              ...job,
+              directions: job.directions.map((d, i) => {
+                const status = snapshot.jobs[j].directions[i];
+                const wanted = options.command === 'show' || wantsDetails(status);
+                return wanted ? { ...d, ...detailsRecord(details.get(detailsKey(job.jobId, status.direction))) } : d;
+              }),
+            })),
+          }
+        : document;
+      out(`${JSON.stringify(withDetails, null, 2)}\n`);
+    } else if (options.command === 'show') {
+      out(`${snapshot.jobs.map((job) => renderShow(job, details, snapshot.checkedAt)).join('\n\n')}\n`);
     } else {
       const colour = Boolean(io.stdout.isTTY) && !io.env['NO_COLOR'];
-      const table = renderTable(snapshot, colour);
+      const table = renderTable(snapshot, colour, (job, d) => reasonLines(details.get(detailsKey(job.jobId, d.direction)), snapshot.checkedAt));
       if (table) {
         out(`${table}\n`);
       }

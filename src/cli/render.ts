@@ -1,6 +1,6 @@
 import * as l10n from '@vscode/l10n';
 import { isFailed, needsAttention } from '../core/attention';
-import type { DirectionRecord, Health, JobStatus } from '../core/model';
+import type { DirectionRecord, DirectionStatus, Health, JobStatus } from '../core/model';
 import { directionLabel, directionRecord, formatLag, statusLabel } from '../core/model';
 import type { Snapshot } from '../core/query';
 import { safeText, stripControl } from '../core/safeText';
@@ -62,7 +62,7 @@ const RESET = '\x1b[0m';
 /** The index of the status column: the one that is coloured. */
 const STATUS_COLUMN = 3;
 
-function rowsOf(job: JobStatus): { cells: string[]; health: Health }[] {
+function rowsOf(job: JobStatus): { cells: string[]; health: Health; direction?: DirectionStatus }[] {
   if (!job.found) {
     return [{ cells: [job.jobId, job.region, '-', l10n.t('Not found in {0}', job.region), '-', '-'], health: job.health }];
   }
@@ -79,6 +79,7 @@ function rowsOf(job: JobStatus): { cells: string[]; health: Health }[] {
       d.checkpoint ? formatUtc(d.checkpoint) : '-',
     ],
     health: d.health,
+    direction: d,
   }));
 }
 
@@ -99,11 +100,11 @@ function padCell(text: string, width: number): string {
   return text + ' '.repeat(Math.max(0, width - displayWidth(text)));
 }
 
-/** One aligned line per job direction, failed batches after; colour only when asked (a TTY). */
-export function renderTable(snapshot: Snapshot, colour: boolean): string {
+/** One aligned line per job direction, failed batches after; colour only when asked (a TTY). `under`: lines indented below a direction. */
+export function renderTable(snapshot: Snapshot, colour: boolean, under?: (job: JobStatus, d: DirectionStatus) => readonly string[]): string {
   const header = [l10n.t('JOB'), l10n.t('REGION'), l10n.t('DIRECTION'), l10n.t('STATUS'), l10n.t('LAG'), l10n.t('CHECKPOINT')];
   // Cells are plain text before any colour code goes in: an ESC from the server must never reach the terminal.
-  const rows = snapshot.jobs.flatMap(rowsOf).map((r) => ({ ...r, cells: r.cells.map(stripControl) }));
+  const rows = snapshot.jobs.flatMap((job) => rowsOf(job).map((r) => ({ ...r, job, cells: r.cells.map(stripControl) })));
   if (rows.length === 0) {
     return '';
   }
@@ -115,7 +116,9 @@ export function renderTable(snapshot: Snapshot, colour: boolean): string {
         return health !== undefined && i === STATUS_COLUMN ? `${COLOURS[health]}${c}${RESET}${padded.slice(c.length)}` : padded;
       })
       .join('  ');
-  return [line(header), ...rows.map((row) => line(row.cells, colour ? row.health : undefined))].join('\n');
+  const below = (row: (typeof rows)[number]): string[] =>
+    row.direction && under ? under(row.job, row.direction).map((text) => `    ${stripControl(text)}`) : [];
+  return [line(header), ...rows.flatMap((row) => [line(row.cells, colour ? row.health : undefined), ...below(row)])].join('\n');
 }
 
 export function renderErrors(snapshot: Snapshot): string[] {

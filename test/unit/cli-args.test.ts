@@ -23,6 +23,7 @@ describe('cli args', () => {
       const options = parseCliArgs([JOB], {});
       assert.deepEqual(options, {
         command: 'status',
+        details: false,
         jobs: [{ id: JOB, region: 'cn-hangzhou' }],
         jobRefs: [JOB],
         region: undefined,
@@ -101,6 +102,7 @@ describe('cli args', () => {
       );
       assert.deepEqual(options, {
         command: 'status',
+        details: false,
         jobs: [{ id: JOB, region: 'cn-beijing' }],
         jobRefs: [JOB],
         region: 'cn-beijing',
@@ -119,6 +121,17 @@ describe('cli args', () => {
       const options = parseCliArgs(['--timeout=30', '--lag-warning=60', JOB], {});
       assert.equal(options.timeoutSeconds, 30);
       assert.equal(options.lagWarningSeconds, 60);
+    });
+
+    it('reads --details, and show with its one job (details implied)', () => {
+      assert.equal(parseCliArgs(['--details', JOB], {}).details, true);
+      const show = parseCliArgs(['show', `${JOB}@cn-shanghai`, '--json'], {});
+      assert.equal(show.command, 'show');
+      assert.equal(show.details, true);
+      assert.equal(show.json, true);
+      assert.deepEqual(show.jobs, [{ id: JOB, region: 'cn-shanghai' }]);
+      assert.throws(() => parseCliArgs(['show'], {}), (e: unknown) => e instanceof InvalidInputError && /exactly one job ID/.test(e.message));
+      assert.throws(() => parseCliArgs(['show', JOB, JOB], {}), (e: unknown) => e instanceof InvalidInputError && /exactly one job ID/.test(e.message));
     });
   });
 
