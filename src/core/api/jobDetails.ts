@@ -1,6 +1,6 @@
 import * as l10n from '@vscode/l10n';
 import { BadResponseError } from './errors';
-import { EARLIEST_PLAUSIBLE_TIME, LATEST_PLAUSIBLE_TIME, parseJsonBody, parseRetryAfter, readCheckpoint, throwIfApiError } from './response';
+import { EARLIEST_PLAUSIBLE_TIME, LATEST_PLAUSIBLE_TIME, readAnswer, readCheckpoint } from './response';
 import { redactSecrets, stripControl, type KnownSecrets } from '../safeText';
 
 /** One stage of the initial load (schema or full data), as `DescribeSynchronizationJobStatus` reports it. */
@@ -278,12 +278,6 @@ export function parseJobDetails(httpStatus: number, json: Json, headerRequestId?
   };
 }
 
-/** A response header by its lowercase name; only a string the headers object holds itself counts. */
-function header(headers: Readonly<Record<string, string | undefined>>, name: string): string | undefined {
-  const value: unknown = Object.hasOwn(headers, name) ? headers[name] : undefined;
-  return typeof value === 'string' ? value : undefined;
-}
-
 /** The whole interpretation of one `DescribeSynchronizationJobStatus` exchange: details, or a DtsError. */
 export function interpretJobDetailsResponse(
   httpStatus: number,
@@ -291,13 +285,7 @@ export function interpretJobDetailsResponse(
   body: string,
   known?: KnownSecrets,
 ): JobDetails {
-  const headerRequestId = header(headers, 'x-acs-request-id');
-  const retryAfterMs = parseRetryAfter(header(headers, 'x-acs-retry-after'));
-  const json = parseJsonBody(httpStatus, body, header(headers, 'content-type'), headerRequestId, retryAfterMs, header(headers, 'content-encoding'));
-  throwIfApiError(httpStatus, json, retryAfterMs, headerRequestId);
-  if (httpStatus >= 300) {
-    throw new BadResponseError(l10n.t('unexpected HTTP status'), { httpStatus, requestId: headerRequestId, retryable: httpStatus >= 500 });
-  }
+  const { json, headerRequestId } = readAnswer(httpStatus, headers, body);
   return parseJobDetails(httpStatus, json, headerRequestId, known);
 }
 

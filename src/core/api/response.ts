@@ -541,6 +541,23 @@ function header(headers: Readonly<Record<string, string | undefined>>, name: str
   return typeof value === 'string' ? value : undefined;
 }
 
+/** A successful DTS answer's JSON, or the DtsError its exchange means: the steps every operation shares. */
+export function readAnswer(
+  httpStatus: number,
+  headers: Readonly<Record<string, string | undefined>>,
+  body: string,
+): { readonly json: Json; readonly headerRequestId: string | undefined } {
+  // The gateway also sends the request ID as a header: the only trace of a request whose body is unreadable.
+  const headerRequestId = header(headers, 'x-acs-request-id');
+  const retryAfterMs = parseRetryAfter(header(headers, 'x-acs-retry-after'));
+  const json = parseJsonBody(httpStatus, body, header(headers, 'content-type'), headerRequestId, retryAfterMs, header(headers, 'content-encoding'));
+  throwIfApiError(httpStatus, json, retryAfterMs, headerRequestId);
+  if (httpStatus >= 300) {
+    throw new BadResponseError(l10n.t('unexpected HTTP status'), { httpStatus, requestId: requestIdOf(json, headerRequestId), retryable: httpStatus >= 500 });
+  }
+  return { json, headerRequestId };
+}
+
 /**
  * The whole interpretation of one HTTP exchange: a result, or the error a caller can act on. Pass the request's
  * credentials as `known` so that key material a hostile server echoes is removed before any text is cut.
@@ -551,13 +568,6 @@ export function interpretStatusListResponse(
   body: string,
   known?: KnownSecrets,
 ): StatusListResult {
-  // The gateway also sends the request ID as a header: the only trace of a request whose body is unreadable.
-  const headerRequestId = header(headers, 'x-acs-request-id');
-  const retryAfterMs = parseRetryAfter(header(headers, 'x-acs-retry-after'));
-  const json = parseJsonBody(httpStatus, body, header(headers, 'content-type'), headerRequestId, retryAfterMs, header(headers, 'content-encoding'));
-  throwIfApiError(httpStatus, json, retryAfterMs, headerRequestId);
-  if (httpStatus >= 300) {
-    throw new BadResponseError(l10n.t('unexpected HTTP status'), { httpStatus, requestId: requestIdOf(json, headerRequestId), retryable: httpStatus >= 500 });
-  }
+  const { json, headerRequestId } = readAnswer(httpStatus, headers, body);
   return parseStatusList(httpStatus, json, parseServerDate(header(headers, 'date')), headerRequestId, known);
 }
