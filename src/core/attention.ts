@@ -1,3 +1,4 @@
+import { healthWithExpiry, type Expiry } from './expiry';
 import type { Health, JobStatus } from './model';
 
 /**
@@ -10,6 +11,8 @@ export interface Watched {
   readonly status: JobStatus | undefined;
   readonly stale?: boolean;
   readonly error?: unknown;
+  /** A subscription about to expire (a warning) or expired (an error): counts like a direction's health. */
+  readonly expiry?: Expiry;
 }
 
 /** What the user should look at first: the job's health, or why it has none (a failed first fetch is a warning). */
@@ -17,12 +20,12 @@ export function jobHealth(job: Watched): Health {
   if (!job.status) {
     return job.error ? 'warning' : 'pending';
   }
-  return job.status.health;
+  return job.status.found ? healthWithExpiry(job.status.health, job.expiry) : job.status.health;
 }
 
 /** Failed: a found job whose worst direction is `error`. */
 export function isFailed(job: Watched): boolean {
-  return job.status?.found === true && job.status.health === 'error';
+  return job.status?.found === true && jobHealth(job) === 'error';
 }
 
 /** Needs attention but has not failed: paused, lagging, not found, unknown status, stale, or no status after an error. */

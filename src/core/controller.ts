@@ -190,6 +190,7 @@ export class Controller {
 
   private applySettings(settings: Settings): void {
     this.deps.store.setJobs(settings.jobs, settings.problems);
+    this.deps.store.setExpiryWarningDays(settings.expiryWarningDays);
     const fresh = settings.problems.filter((p) => !this.lastProblems.includes(p));
     for (const problem of fresh) {
       this.log.warn(problem);

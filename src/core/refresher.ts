@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describeProxy, DtsClient, STATUS_LIST_ACTION, type AttemptEvent, type ClientOptions, type StatusListSource } from './api/client';
+import type { JobDetails } from './api/jobDetails';
+import { DETAILS_CONCURRENCY, DetailsPolicy, type DetailsRequest } from './detailsPolicy';
 import { BadInputError } from './api/errors';
 import type { ResolvedCredentials } from './credentials';
 import { componentLog, type Log } from './log';
@@ -7,9 +9,13 @@ import type { RefreshOutcome, RefreshReason } from './poller';
 import { queryJobStatuses } from './query';
 import { jobKey, type JobSpec } from './jobs';
 import type { Settings } from './settings';
-import { toQueryError, type QueryError, type StatusStore, type Transition } from './store';
+import { toQueryError, type DetailsResult, type QueryError, type StatusStore, type Transition } from './store';
 
-export type ClosableSource = StatusListSource & { close(): Promise<void> };
+/** What the refresher needs of a client: the status list, the details of one direction (optional for fakes), close. */
+export type ClosableSource = StatusListSource & {
+  close(): Promise<void>;
+  describeSynchronizationJobStatus?(jobId: string, direction: string, region: string, signal?: AbortSignal): Promise<JobDetails>;
+};
 
 export interface RefresherDeps {
   readonly store: StatusStore;
@@ -55,6 +61,7 @@ export class Refresher {
   private lastEndpoint: string | undefined;
   /** Aborts the refresh in flight when the extension shuts down, so no request outlives it. */
   private readonly shutdown = new AbortController();
+  private readonly policy: DetailsPolicy;
 
   private readonly log: Log;
   private readonly clientLog: Log;
@@ -62,6 +69,7 @@ export class Refresher {
   constructor(private readonly deps: RefresherDeps) {
     this.log = componentLog(deps.log, 'refresh');
     this.clientLog = componentLog(deps.log, 'client');
+    this.policy = new DetailsPolicy({ now: () => (deps.now ?? (() => new Date()))().getTime() });
   }
 
   /**
@@ -91,6 +99,7 @@ export class Refresher {
     const tag = (account: string): string => (runs.length > 1 ? `[account ${account}] ` : '');
     store.setRefreshing(true, now());
     const started = Date.now();
+    let result: RefreshResult;
     try {
       const answered = await Promise.all(
         runs.map(async (run) => {
@@ -139,9 +148,75 @@ export class Refresher {
           );
         }
       }
-      return { outcome: failed ? 'failed' : 'ok', transitions, rejected };
+      result = { outcome: failed ? 'failed' : 'ok', transitions, rejected };
     } finally {
       store.setRefreshing(false);
+    }
+    // After the status batch is applied and shown: the details never hold it back nor change its outcome.
+    await this.refreshDetails(reason, settings, runs);
+    return result;
+  }
+
+  /**
+   * The details calls the policy plans for this refresh, with each account's client, DETAILS_CONCURRENCY at a time
+   * per region (every call still passes the client's rate limiter), applied in one store batch. Never throws.
+   */
+  private async refreshDetails(reason: RefreshReason, settings: Settings, runs: readonly AccountRun[]): Promise<void> {
+    const { store } = this.deps;
+    try {
+      const requests = this.policy.plan(store.state.jobs, reason);
+      const accountOfJob = new Map<string, AccountRun>();
+      for (const run of runs) {
+        for (const job of run.jobs) {
+          accountOfJob.set(jobKey(job), run);
+        }
+      }
+      const queues = new Map<string, { client: NonNullable<ClosableSource['describeSynchronizationJobStatus']>; requests: DetailsRequest[] }>();
+      for (const request of requests) {
+        const run = accountOfJob.get(jobKey(request.job));
+        if (!run || !('resolved' in run)) {
+          this.policy.settled(request, false);
+          continue;
+        }
+        const client = this.clientFor(run.account, settings, run.resolved);
+        if (!client.describeSynchronizationJobStatus) {
+          this.policy.settled(request, false);
+          continue;
+        }
+        const key = `${run.account}\u0000${request.job.region}`;
+        const queue = queues.get(key) ?? { client: client.describeSynchronizationJobStatus.bind(client), requests: [] };
+        queue.requests.push(request);
+        queues.set(key, queue);
+      }
+      if (queues.size === 0) {
+        return;
+      }
+      const results: DetailsResult[] = [];
+      const signal = this.shutdown.signal;
+      await Promise.all(
+        [...queues.values()].map(async ({ client, requests: pending }) => {
+          const worker = async (): Promise<void> => {
+            for (let request = pending.shift(); request && !signal.aborted; request = pending.shift()) {
+              try {
+                const details = await client(request.job.id, request.direction, request.job.region, signal);
+                results.push({ job: request.job, direction: request.direction, details });
+                this.policy.settled(request, true);
+              } catch (e) {
+                const message = e instanceof Error ? e.message : String(e);
+                results.push({ job: request.job, direction: request.direction, error: message });
+                this.policy.settled(request, false);
+                this.log.warn(`[${request.job.region}] Details of ${request.job.id} (${request.direction}) unavailable: ${message}`);
+              }
+            }
+          };
+          await Promise.all(Array.from({ length: Math.min(DETAILS_CONCURRENCY, pending.length) }, worker));
+        }),
+      );
+      if (!signal.aborted && results.length > 0) {
+        store.batch(() => store.applyDetails(results));
+      }
+    } catch (e) {
+      this.log.error(`Details not refreshed: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 

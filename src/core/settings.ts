@@ -2,6 +2,7 @@ import * as l10n from '@vscode/l10n';
 import { parseEndpoint } from './api/endpoints';
 import type { SignatureVersion } from './api/signing';
 import { DEFAULT_ACCOUNT, parseJobList, type JobSpec } from './jobs';
+import { parseExpiryWarningDays } from './expiry';
 import { regionProblem } from './regions';
 
 /** The extension's settings after validation; every field has a usable value. */
@@ -12,6 +13,8 @@ export interface Settings {
   readonly defaultRegionFrom: 'setting' | 'profile' | 'built-in';
   readonly refreshIntervalSeconds: number;
   readonly lagWarningSeconds: number;
+  /** `dtsSync.expiryWarningDays`: a subscription expiring within this many days is a warning. */
+  readonly expiryWarningDays: number;
   /** Undefined: the official endpoint of each region. */
   readonly endpoint: string | undefined;
   /**
@@ -138,6 +141,10 @@ export function parseSettings(get: (key: string) => unknown, rawProxy?: unknown,
     const region = defaultRegionFrom === 'setting' ? undefined : profileRegions?.get(account);
     return region !== undefined && regionProblem(region) === undefined ? region : undefined;
   };
+  const expiry = parseExpiryWarningDays(get('expiryWarningDays'));
+  if (expiry.problem) {
+    problems.push(expiry.problem);
+  }
   const parsedJobs = parseJobList(get('jobs'), defaultRegion, accountRegion);
   return {
     jobs: parsedJobs.jobs,
@@ -145,6 +152,7 @@ export function parseSettings(get: (key: string) => unknown, rawProxy?: unknown,
     defaultRegionFrom,
     refreshIntervalSeconds,
     lagWarningSeconds: number('lagWarningSeconds', DEFAULT_SETTINGS.lagWarningSeconds, 0, MAX_LAG_WARNING_SECONDS),
+    expiryWarningDays: expiry.days,
     endpoint,
     endpointRefusal,
     allowInsecureEndpoint,

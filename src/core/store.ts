@@ -1,4 +1,6 @@
 import type { DtsError, ErrorKind } from './api/errors';
+import type { JobDetails, JobEndpoint } from './api/jobDetails';
+import { DEFAULT_EXPIRY_WARNING_DAYS, expiryState, type Expiry } from './expiry';
 import { DEFAULT_ACCOUNT, jobKey, type JobSpec } from './jobs';
 import type { JobStatus } from './model';
 import type { Snapshot } from './query';
@@ -26,6 +28,32 @@ export interface JobView {
   readonly error: QueryError | undefined;
   /** True when `status` is not from the latest refresh (it failed, or the status was restored from the last session). */
   readonly stale: boolean;
+  /** The latest details answer per direction (as the status list names it); only directions that were asked about. */
+  readonly details?: ReadonlyMap<string, JobDetails>;
+  /** Why the latest details call for a direction failed ("details unavailable: …"); never makes the status stale. */
+  readonly detailsErrors?: ReadonlyMap<string, string>;
+  /** The job's slow-changing facts from its latest details answer. */
+  readonly facts?: JobFacts;
+  /** The subscription's expiry when it is worth showing (within `dtsSync.expiryWarningDays`, or past). */
+  readonly expiry?: Expiry;
+}
+
+/** What hardly changes about a job: its DTS name, billing and endpoints. */
+export interface JobFacts {
+  readonly name?: string;
+  readonly payType?: string;
+  readonly expireTime?: Date;
+  readonly source?: JobEndpoint;
+  readonly destination?: JobEndpoint;
+}
+
+/** One details call's outcome, for `applyDetails`. */
+export interface DetailsResult {
+  readonly job: JobSpec;
+  readonly direction: string;
+  readonly details?: JobDetails;
+  /** The failed call's message. */
+  readonly error?: string;
 }
 
 /** An account in use as the views show it: where its credentials came from, never the secret. */
@@ -75,6 +103,9 @@ interface Entry {
   fetchedAt?: Date;
   error?: QueryError;
   fresh: boolean;
+  details?: Map<string, JobDetails>;
+  detailsErrors?: Map<string, string>;
+  facts?: JobFacts;
 }
 
 /** Everything a row shows that can change: a refresh that changes none of it is no change. */
@@ -86,6 +117,9 @@ function rowSignature(e: Entry): string {
     e.status?.directions.map((d) => [d.direction, d.status, d.health, d.checkpoint?.getTime(), d.lagSeconds, d.checkpointRaw, d.aheadSeconds]),
     e.error?.message,
     e.status !== undefined && !e.fresh,
+    e.details ? [...e.details] : undefined,
+    e.detailsErrors ? [...e.detailsErrors] : undefined,
+    e.facts,
   ]);
 }
 
@@ -106,6 +140,10 @@ export class StatusStore {
   private depth = 0;
   private pendingJobs = new Set<string>();
   private pendingAll = false;
+  private expiryWarningDays = DEFAULT_EXPIRY_WARNING_DAYS;
+
+  /** The clock expiries are measured with. */
+  constructor(private readonly now: () => Date = () => new Date()) {}
 
   onDidChange(listener: (state: StoreState, change: StoreChange) => void): { dispose(): void } {
     this.listeners.add(listener);
@@ -126,6 +164,10 @@ export class StatusStore {
         fetchedAt: e.fetchedAt,
         error: e.error,
         stale: e.status !== undefined && !e.fresh,
+        details: e.details,
+        detailsErrors: e.detailsErrors,
+        facts: e.facts,
+        expiry: e.facts ? expiryState(e.facts.payType, e.facts.expireTime, this.now(), this.expiryWarningDays) : undefined,
       })),
       accounts: this.accounts,
       refreshing: this.refreshing,
@@ -192,6 +234,42 @@ export class StatusStore {
     });
     this.settingsProblems = settingsProblems;
     this.touched([], true);
+  }
+
+  /** `dtsSync.expiryWarningDays`: a change redraws every row. */
+  setExpiryWarningDays(days: number): void {
+    if (days !== this.expiryWarningDays) {
+      this.expiryWarningDays = days;
+      this.touched([], true);
+    }
+  }
+
+  /**
+   * Applies details answers (one batch, one change event): each direction keeps its latest answer, a failed call
+   * records why beside it (keeping the previous answer), and an answer brings the job's facts. The status and its
+   * staleness are never touched.
+   */
+  applyDetails(results: readonly DetailsResult[]): void {
+    const byJob = new Map<string, DetailsResult[]>();
+    for (const r of results) {
+      const key = jobKey(r.job);
+      byJob.set(key, [...(byJob.get(key) ?? []), r]);
+    }
+    this.updateEntries((entry) => {
+      for (const r of byJob.get(jobKey(entry.spec)) ?? []) {
+        if (r.details) {
+          entry.details = new Map(entry.details ?? []).set(r.direction, r.details);
+          if (entry.detailsErrors?.has(r.direction)) {
+            entry.detailsErrors = new Map(entry.detailsErrors);
+            entry.detailsErrors.delete(r.direction);
+          }
+          const d = r.details;
+          entry.facts = { name: d.name, payType: d.payType, expireTime: d.expireTime, source: d.source, destination: d.destination };
+        } else {
+          entry.detailsErrors = new Map(entry.detailsErrors ?? []).set(r.direction, r.error ?? '');
+        }
+      }
+    });
   }
 
   /** The accounts in use and their credential sources; a change redraws everything (rows group by account). */

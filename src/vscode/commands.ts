@@ -7,6 +7,7 @@ import { KNOWN_REGIONS, regionProblem } from '../core/regions';
 import { maskAccessKeyId } from '../core/safeText';
 import type { AccountInfo, Controller } from '../core/controller';
 import type { StatusStore } from '../core/store';
+import { directionReason } from '../core/views/tree';
 import type { ExtensionLog } from './log';
 import { SecretStorageUnavailableError, type SecretCredentials } from './secrets';
 import { addJobToSettings, removeJobFromSettings } from './settings';
@@ -335,6 +336,17 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       if (job) {
         await vscode.env.clipboard.writeText(job.id);
         void vscode.window.setStatusBarMessage(vscode.l10n.t('Copied {0}', job.id), 3000);
+      }
+    }),
+    vscode.commands.registerCommand('dtsSync.copyError', async (node?: JobsNode) => {
+      if (node?.kind !== 'reason' && node?.kind !== 'direction') {
+        return;
+      }
+      const view = deps.store.state.jobs.find((j) => jobKey(j.spec) === jobKey(node.job));
+      const reason = view ? directionReason(view, node.direction) : undefined;
+      if (reason !== undefined) {
+        await vscode.env.clipboard.writeText(reason);
+        void vscode.window.setStatusBarMessage(vscode.l10n.t('Error message copied'), 3000);
       }
     }),
     vscode.commands.registerCommand('dtsSync.openConsole', async (node?: JobsNode) => {

@@ -4,14 +4,15 @@ import { jobKey, type JobSpec } from '../core/jobs';
 import type { JobView, StatusStore, StoreChange } from '../core/store';
 import { accountGroups, accountItem } from '../core/views/accounts';
 import type { IconSpec } from '../core/views/health';
-import { directionItems, errorBadge, errorItem, jobItem, viewMessage, type ItemModel } from '../core/views/tree';
+import { directionItems, directionReason, errorBadge, errorItem, jobItem, reasonItem, viewMessage, type ItemModel } from '../core/views/tree';
 
 /** A row of the tree: the error row, an account (with several in use), a job, or one of its directions. */
 export type JobsNode =
   | { readonly kind: 'error' }
   | { readonly kind: 'account'; readonly account: string }
   | { readonly kind: 'job'; readonly job: JobSpec }
-  | { readonly kind: 'direction'; readonly job: JobSpec; readonly direction: string };
+  | { readonly kind: 'direction'; readonly job: JobSpec; readonly direction: string }
+  | { readonly kind: 'reason'; readonly job: JobSpec; readonly direction: string };
 
 export function toThemeIcon(icon: IconSpec): vscode.ThemeIcon {
   return new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
@@ -101,12 +102,19 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     if (node.kind === 'job') {
       return (this.views.get(jobKey(node.job))?.status?.directions ?? []).map((d) => ({ kind: 'direction', job: node.job, direction: d.direction }));
     }
+    if (node.kind === 'direction') {
+      const view = this.views.get(jobKey(node.job));
+      return view && directionReason(view, node.direction) !== undefined ? [{ kind: 'reason', job: node.job, direction: node.direction }] : [];
+    }
     return [];
   }
 
   getParent(node: JobsNode): JobsNode | undefined {
     if (node.kind === 'direction') {
       return this.nodes.get(jobKey(node.job));
+    }
+    if (node.kind === 'reason') {
+      return { kind: 'direction', job: node.job, direction: node.direction };
     }
     return node.kind === 'job' ? this.accountNodes.get(accountOf(node.job)) : undefined;
   }
@@ -131,6 +139,9 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
       // The job's own account's source: with several accounts, the first one found is not necessarily this job's.
       const source = state.accounts.length > 0 ? account?.source : state.credentialsSource;
       return jobItem(view, ctx, source, accountOf(view.spec));
+    }
+    if (node.kind === 'reason') {
+      return reasonItem(view, node.direction);
     }
     const index = view.status?.directions.findIndex((d) => d.direction === node.direction) ?? -1;
     return index < 0 ? undefined : directionItems(view, ctx)[index];

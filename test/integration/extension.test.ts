@@ -20,9 +20,21 @@ const COMMANDS = [
   'dtsSync.copyJobId',
   'dtsSync.openConsole',
   'dtsSync.showLog',
+  'dtsSync.copyError',
 ];
 
-const SETTINGS = ['endpoint', 'refreshIntervalSeconds', 'requestTimeoutSeconds', 'notifyOnFailure', 'jobs', 'lagWarningSeconds'];
+const SETTINGS = ['endpoint', 'refreshIntervalSeconds', 'requestTimeoutSeconds', 'notifyOnFailure', 'jobs', 'lagWarningSeconds', 'expiryWarningDays'];
+
+const REASON = 'Connect Source DB failed. cause by [java.sql.SQLException: Access denied for user dts_user] DTS-070211';
+
+/** A failing direction with a reason, and a healthy subscription that expires in 2 days. */
+const DETAILS_SCENARIO = {
+  ...SCENARIO,
+  jobs: [
+    { id: 'dtsfail00000001', region: 'cn-hangzhou', directions: [{ direction: 'Forward' as const, status: 'Failed', lagSeconds: 7200, errorMessage: REASON }] },
+    { id: 'dtsbill00000001', region: 'cn-hangzhou', name: 'billing-replica', payType: 'PrePaid', expireInDays: 2, directions: [{ direction: 'Forward' as const, status: 'Synchronizing', lagSeconds: 2 }] },
+  ],
+};
 
 describe('DTS Sync Status in a real extension host', function () {
   this.timeout(60_000);
@@ -204,6 +216,40 @@ describe('DTS Sync Status in a real extension host', function () {
     await vscode.env.clipboard.writeText('');
     await vscode.commands.executeCommand('dtsSync.copyJobId', jobNode(api, 'dtslag000000001'));
     assert.equal(await vscode.env.clipboard.readText(), 'dtslag000000001');
+  });
+
+  it('shows a failed direction’s reason as a child row; Copy Error copies the whole message', async () => {
+    emulator.setScenario(DETAILS_SCENARIO);
+    await baseSettings(['dtsfail00000001']);
+    await withStatuses();
+    await waitFor('the details to arrive', () => api.store.state.jobs[0].details?.has('Forward'));
+    const [forward] = api.tree.getChildren(jobNode(api, 'dtsfail00000001'));
+    const children = api.tree.getChildren(forward);
+    assert.equal(children.length, 1);
+    const [reason] = rows(api, forward);
+    assert.equal(reason.label, 'DTS-070211: Connect Source DB failed.');
+    assert.equal(reason.contextValue, 'directionError');
+    assert.equal(reason.icon, 'error');
+    await vscode.env.clipboard.writeText('');
+    await vscode.commands.executeCommand('dtsSync.copyError', children[0]);
+    assert.equal(await vscode.env.clipboard.readText(), REASON);
+  });
+
+  it('shows a subscription expiring within dtsSync.expiryWarningDays and counts it in the status bar', async () => {
+    emulator.setScenario(DETAILS_SCENARIO);
+    await baseSettings(['dtsbill00000001']);
+    await withStatuses();
+    await waitFor('the expiry to show', () => /expires in/.test(rows(api)[0]?.description ?? ''));
+    const [row] = rows(api);
+    assert.equal(row.label, 'billing-replica', 'a job without a configured name shows its DTS name');
+    assert.match(row.description, /^Synchronizing · \d+ s behind · expires in (1 day|2 days)$/);
+    assert.equal(row.icon, 'warning');
+    assert.equal(api.statusBar.item.text, '$(warning) DTS: 1 needs attention');
+    assert.match(String((api.statusBar.item.tooltip as vscode.MarkdownString).value), /expires in/);
+    await configure({ expiryWarningDays: 1 });
+    await waitFor('the warning to go', () => !/expires in/.test(rows(api)[0]?.description ?? ''));
+    assert.match(api.statusBar.item.text, /DTS: 1 OK/);
+    await configure({ expiryWarningDays: undefined });
   });
 
   it('Remove Job takes the row’s job out of dtsSync.jobs and the tree', async () => {

@@ -13,6 +13,7 @@ describe('settings', () => {
       defaultRegionFrom: 'built-in',
       refreshIntervalSeconds: 60,
       lagWarningSeconds: 300,
+      expiryWarningDays: 7,
       endpoint: undefined,
       endpointRefusal: undefined,
       allowInsecureEndpoint: false,

@@ -1,9 +1,8 @@
 import * as l10n from '@vscode/l10n';
 import { isFailed, needsAttention } from '../attention';
-import { displayName } from '../jobs';
 import type { JobView, StoreState } from '../store';
 import { formatAge } from './time';
-import { escapeMarkdown, jobDescription, type PresentContext } from './tree';
+import { escapeMarkdown, jobDescription, jobLabel, type PresentContext } from './tree';
 
 export interface StatusBarModel {
   readonly visible: boolean;
@@ -21,7 +20,7 @@ export function statusBarModel(state: StoreState, ctx: PresentContext): StatusBa
   const failed = state.jobs.filter(isFailed);
   const attention = state.jobs.filter(needsAttention);
   const lines = (views: JobView[]): string[] =>
-    views.map((v) => `- ${l10n.t('{0}: {1}', `**${escapeMarkdown(displayName(v.spec))}**`, escapeMarkdown(jobDescription(v, ctx)))}`);
+    views.map((v) => `- ${l10n.t('{0}: {1}', `**${escapeMarkdown(jobLabel(v))}**`, escapeMarkdown(jobDescription(v, ctx)))}`);
   let icon: string;
   let text: string;
   let background: StatusBarModel['background'];

@@ -1,6 +1,8 @@
 import * as l10n from '@vscode/l10n';
 import { accountMessage, accountOf } from '../accounts';
 import type { ErrorKind } from '../api/errors';
+import { failureReason, reasonLine, type JobDetails, type JobEndpoint } from '../api/jobDetails';
+import { formatNumber } from '../locale';
 import { isFailed, jobHealth } from '../attention';
 import { DEFAULT_ACCOUNT, displayName, jobKey, type JobSpec } from '../jobs';
 import { aheadNote, directionLabel, formatLag, statusLabel, worstHealth, type DirectionStatus } from '../model';
@@ -56,6 +58,37 @@ export function directionItemId(spec: Pick<JobSpec, 'id' | 'region'>, direction:
   return `dir:${jobKey(spec)}:${direction}`;
 }
 
+/** The tree id of a failed direction's reason row. */
+export function reasonItemId(spec: Pick<JobSpec, 'id' | 'region'>, direction: string): string {
+  return `reason:${jobKey(spec)}:${direction}`;
+}
+
+/** A row's label: the configured name, else the name DTS reported, else the ID. */
+export function jobLabel(view: Pick<JobView, 'spec' | 'facts'>): string {
+  return view.spec.name !== undefined ? displayName(view.spec) : stripControl(view.facts?.name ?? view.spec.id);
+}
+
+/** The failure reason of a direction whose health is `error`, from its latest details; undefined when none is known. */
+export function directionReason(view: JobView, direction: string): string | undefined {
+  const d = view.status?.directions.find((x) => x.direction === direction);
+  const details = view.details?.get(direction);
+  return d?.health === 'error' && details ? failureReason(details) : undefined;
+}
+
+/** `Full data 42 %` (or `Schema 10 %`) while the initial load runs. */
+function progressWords(details: JobDetails | undefined): string | undefined {
+  const running = (s: string | undefined): boolean => !/^(finished|notstarted|failed|)$/i.test((s ?? '').trim());
+  const data = details?.dataInitialization;
+  if (data?.percent !== undefined && running(data.status) && data.percent < 100) {
+    return l10n.t('Full data {0} %', formatNumber(data.percent));
+  }
+  const schema = details?.structureInitialization;
+  if (schema?.percent !== undefined && running(schema.status) && schema.percent < 100) {
+    return l10n.t('Schema {0} %', formatNumber(schema.percent));
+  }
+  return undefined;
+}
+
 /** Escapes Markdown so a status or message from the API shows as it came, on one line, without control characters. */
 export function escapeMarkdown(text: string): string {
   return stripControl(text).replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, '\\$&');
@@ -71,8 +104,13 @@ function joinParts(parts: readonly (string | undefined)[]): string {
 }
 
 /** `Synchronizing · 8 s behind · 14:03:05`. */
-export function directionDescription(d: DirectionStatus, ctx: PresentContext): string {
-  return joinParts([statusLabel(d.status), lagWords(d.lagSeconds), d.checkpoint ? formatClock(d.checkpoint, ctx.now, ctx.timeZone) : undefined]);
+export function directionDescription(d: DirectionStatus, ctx: PresentContext, details?: JobDetails): string {
+  return joinParts([
+    statusLabel(d.status),
+    progressWords(details),
+    lagWords(d.lagSeconds),
+    d.checkpoint ? formatClock(d.checkpoint, ctx.now, ctx.timeZone) : undefined,
+  ]);
 }
 
 function worstDirection(directions: readonly DirectionStatus[]): DirectionStatus | undefined {
@@ -95,7 +133,17 @@ export function jobDescription(view: JobView, ctx: PresentContext): string {
     const worst = worstDirection(status.directions);
     main = worst ? joinParts([statusLabel(worst.status), lagWords(worst.lagSeconds)]) : l10n.t('No directions reported');
   }
-  return joinParts([main, view.stale && view.fetchedAt ? formatStale(view.fetchedAt, ctx.now) : undefined]);
+  return joinParts([main, view.expiry?.words, view.stale && view.fetchedAt ? formatStale(view.fetchedAt, ctx.now) : undefined]);
+}
+
+/** `MySQL (rm-bp1…)`: an endpoint's engine and instance. */
+function endpointWords(e: JobEndpoint | undefined): string {
+  if (!e) {
+    return '?';
+  }
+  const engine = escapeMarkdown(e.engineName ?? e.instanceType ?? '?');
+  const where = e.instanceId ?? (e.ip !== undefined ? `${e.ip}${e.port !== undefined ? `:${e.port}` : ''}` : undefined);
+  return where === undefined ? engine : `${engine} (\`${where.replace(/`/g, "'")}\`)`;
 }
 
 /** What a tooltip says when there is no usable checkpoint: none yet, or the impossible value DTS sent. */
@@ -137,7 +185,7 @@ function directionRow(d: DirectionStatus, ctx: PresentContext): string {
  */
 export function jobTooltip(view: JobView, ctx: PresentContext, credentialsSource?: string, account?: string): string {
   const { spec, status } = view;
-  const lines = [`**${escapeMarkdown(displayName(spec))}**`, '', l10n.t('ID: {0} · Region: {1}', `\`${spec.id}\``, `\`${spec.region}\``), ''];
+  const lines = [`**${escapeMarkdown(jobLabel(view))}**`, '', l10n.t('ID: {0} · Region: {1}', `\`${spec.id}\``, `\`${spec.region}\``), ''];
   if (status && !status.found) {
     lines.push(l10n.t('**Not found in {0}.** Check the job ID and its region.', spec.region), '');
   } else if (status && status.directions.length > 0) {
@@ -145,6 +193,21 @@ export function jobTooltip(view: JobView, ctx: PresentContext, credentialsSource
     const header = [l10n.t('Direction'), l10n.t('Status'), l10n.t('Health'), l10n.t('Checkpoint'), l10n.t('Lag')];
     lines.push(`| ${header.join(' | ')} |`, '|---|---|---|---|---|');
     lines.push(...status.directions.map((d) => directionRow(d, ctx)), '');
+  }
+  const facts = view.facts;
+  if (facts?.source || facts?.destination) {
+    lines.push(l10n.t('{0} → {1}', endpointWords(facts.source), endpointWords(facts.destination)), '');
+  }
+  const performance = [...(view.details?.values() ?? [])].find((d) => d.performance)?.performance;
+  if (performance) {
+    const rps = performance.rps === undefined ? '–' : formatNumber(performance.rps);
+    const flow = performance.flowMBps === undefined ? '–' : formatNumber(performance.flowMBps);
+    lines.push(l10n.t('Performance: {0} RPS · {1} MB/s', rps, flow), '');
+  }
+  if (view.expiry) {
+    lines.push(`${view.expiry.health === 'error' ? '$(error)' : '$(warning)'} ${l10n.t('Subscription {0}', escapeMarkdown(view.expiry.words))}`, '');
+  } else if (facts?.expireTime && facts.payType?.toLowerCase() === 'prepaid') {
+    lines.push(l10n.t('Subscription expires {0}', formatUtc(facts.expireTime)), '');
   }
   if (view.fetchedAt) {
     const utc = formatUtc(view.fetchedAt);
@@ -171,7 +234,7 @@ export function jobItem(view: JobView, ctx: PresentContext, credentialsSource?: 
       : healthIcon(health, view.status ? worstDirection(view.status.directions)?.status : undefined);
   return {
     id: jobItemId(view.spec),
-    label: displayName(view.spec),
+    label: jobLabel(view),
     description: jobDescription(view, ctx),
     tooltip: jobTooltip(view, ctx, credentialsSource, account),
     icon,
@@ -188,13 +251,17 @@ function directionTooltip(view: JobView, d: DirectionStatus, ctx: PresentContext
     const age = formatAge(view.fetchedAt, ctx.now);
     fetched = view.stale ? l10n.t('Fetched {0} (stale)', age) : l10n.t('Fetched {0}', age);
   }
+  const reason = directionReason(view, d.direction);
+  const unavailable = view.detailsErrors?.get(d.direction);
   return [
-    `**${escapeMarkdown(displayName(view.spec))}** · ${escapeMarkdown(directionLabel(d.direction))}`,
+    `**${escapeMarkdown(jobLabel(view))}** · ${escapeMarkdown(directionLabel(d.direction))}`,
     '',
     l10n.t('Status: {0} ({1})', rawStatus(d), healthWords(d.health)),
     l10n.t('Checkpoint: {0}', checkpoint),
     d.aheadSeconds !== undefined ? l10n.t('Note: {0}', aheadNote(d.aheadSeconds)) : '',
     l10n.t('Lag: {0}', lagCell(d)),
+    reason !== undefined ? `$(error) ${escapeMarkdown(reason)}` : '',
+    unavailable !== undefined ? l10n.t('details unavailable: {0}', escapeMarkdown(unavailable)) : '',
     fetched,
   ].filter(Boolean).join('\n\n');
 }
@@ -203,12 +270,29 @@ export function directionItems(view: JobView, ctx: PresentContext): ItemModel[] 
   return (view.status?.directions ?? []).map((d) => ({
     id: directionItemId(view.spec, d.direction),
     label: directionLabel(d.direction),
-    description: directionDescription(d, ctx),
+    description: directionDescription(d, ctx, view.details?.get(d.direction)),
     tooltip: directionTooltip(view, d, ctx),
     icon: healthIcon(d.health, d.status),
     contextValue: 'direction',
-    collapsible: false,
+    collapsible: directionReason(view, d.direction) !== undefined,
   }));
+}
+
+/** A failed direction's reason row: the message's first line (code first), the whole message in its tooltip. */
+export function reasonItem(view: JobView, direction: string): ItemModel | undefined {
+  const reason = directionReason(view, direction);
+  if (reason === undefined) {
+    return undefined;
+  }
+  return {
+    id: reasonItemId(view.spec, direction),
+    label: reasonLine(reason),
+    description: '',
+    tooltip: ['**' + escapeMarkdown(l10n.t('Why it failed')) + '**', '', '```', reason.replace(/```/g, "'''"), '```'].join('\n'),
+    icon: { id: 'error', color: 'testing.iconFailed' },
+    contextValue: 'directionError',
+    collapsible: false,
+  };
 }
 
 /** Whether rows and errors name their account: several accounts in use, or one that is not the default. */
