@@ -106,6 +106,19 @@ function decodeSafely(value: string): string {
   }
 }
 
+/** Cuts `text` to `max` characters (an ellipsis marks the cut) without splitting a surrogate pair. */
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) {
+    return text;
+  }
+  let end = max - 1;
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) {
+    end--;
+  }
+  return `${text.slice(0, end)}…`;
+}
+
 /** The one step for any text from outside before output: redacted, then one line without control characters. */
 export function safeText(text: string, known?: KnownSecrets): string {
   return stripControl(redactSecrets(text, known));

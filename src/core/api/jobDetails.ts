@@ -1,7 +1,7 @@
 import * as l10n from '@vscode/l10n';
 import { BadResponseError } from './errors';
-import { EARLIEST_PLAUSIBLE_TIME, LATEST_PLAUSIBLE_TIME, readAnswer, readCheckpoint } from './response';
-import { redactSecrets, stripControl, type KnownSecrets } from '../safeText';
+import { EARLIEST_PLAUSIBLE_TIME, field, isObject, LATEST_PLAUSIBLE_TIME, readAnswer, readCheckpoint, type Json } from './response';
+import { redactSecrets, stripControl, truncate, type KnownSecrets } from '../safeText';
 
 /** One stage of the initial load (schema or full data), as `DescribeSynchronizationJobStatus` reports it. */
 export interface InitializationStatus {
@@ -83,7 +83,6 @@ export interface JobDetails {
   readonly destination?: JobEndpoint;
 }
 
-type Json = Record<string, unknown>;
 
 /** Names, statuses, IDs, hosts: real ones are under 100 characters. */
 export const MAX_DETAIL_TEXT_LENGTH = 200;
@@ -94,31 +93,9 @@ export const MAX_PRECHECK_ITEMS = 200;
 /** How much of a message's first line the short reason keeps. */
 export const MAX_REASON_LENGTH = 160;
 
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** A field the answer itself holds: never one inherited from Object.prototype. */
-function field(json: Json, name: string): unknown {
-  return Object.hasOwn(json, name) ? json[name] : undefined;
-}
-
 function objectField(json: Json, name: string): Json | undefined {
   const value = field(json, name);
   return isObject(value) ? value : undefined;
-}
-
-/** Cuts `text` to `max` characters (an ellipsis marks the cut) without splitting a surrogate pair. */
-function cut(text: string, max: number): string {
-  if (text.length <= max) {
-    return text;
-  }
-  let end = max - 1;
-  const last = text.charCodeAt(end - 1);
-  if (last >= 0xd800 && last <= 0xdbff) {
-    end--;
-  }
-  return `${text.slice(0, end)}…`;
 }
 
 /** A string (or number) field as it may be shown: key material removed, then controls, then cut; undefined when empty. */
@@ -129,7 +106,7 @@ function text(json: Json, name: string, known: KnownSecrets | undefined, max = M
     return undefined;
   }
   // Bounded before the regular expressions run: a megabyte of message is cut, not scanned repeatedly.
-  const clean = cut(stripControl(redactSecrets(raw.slice(0, max * 2), known)), max);
+  const clean = truncate(stripControl(redactSecrets(raw.slice(0, max * 2), known)), max);
   return clean === '' ? undefined : clean;
 }
 
@@ -234,7 +211,7 @@ export function readExpireTime(value: unknown, known?: KnownSecrets): { expireTi
   if (Number.isFinite(ms) && ms >= EARLIEST_PLAUSIBLE_TIME && ms < LATEST_PLAUSIBLE_TIME && new Date(ms).toISOString().slice(0, 10) === sent.slice(0, 10)) {
     return { expireTime: new Date(ms) };
   }
-  const raw = cut(stripControl(redactSecrets(sent.slice(0, 200), known)), 60);
+  const raw = truncate(stripControl(redactSecrets(sent.slice(0, 200), known)), 60);
   return raw === '' ? {} : { raw };
 }
 
@@ -247,7 +224,7 @@ export function parseJobDetails(httpStatus: number, json: Json, headerRequestId?
   if (field(json, 'RequestId') === undefined && field(json, 'Success') === undefined) {
     throw new BadResponseError(l10n.t('not a DTS answer (no RequestId, no Success)'), { httpStatus, requestId: sentRequestId });
   }
-  const requestId = text(json, 'RequestId', known) ?? (headerRequestId ? cut(stripControl(redactSecrets(headerRequestId, known)), MAX_DETAIL_TEXT_LENGTH) || undefined : undefined);
+  const requestId = text(json, 'RequestId', known) ?? (headerRequestId ? truncate(stripControl(redactSecrets(headerRequestId, known)), MAX_DETAIL_TEXT_LENGTH) || undefined : undefined);
   const { checkpoint, raw: checkpointRaw } = readCheckpoint(field(json, 'Checkpoint'), known);
   const { expireTime, raw: expireTimeRaw } = readExpireTime(field(json, 'ExpireTime'), known);
   const performance = objectField(json, 'Performance');
@@ -319,5 +296,5 @@ export function reasonLine(message: string): string {
   const first = stripControl(message.split(/\r\n|[\r\n]|\\n|\s+cause by\s/i)[0] ?? '');
   const code = DTS_CODE.exec(message)?.[0];
   const line = code !== undefined && !first.startsWith(code) ? `${code}: ${first}` : first;
-  return cut(line, MAX_REASON_LENGTH);
+  return truncate(line, MAX_REASON_LENGTH);
 }

@@ -1,7 +1,7 @@
 import * as l10n from '@vscode/l10n';
 import { BadResponseError, classifyApiError, type AccessDeniedDetail } from './errors';
 import { directionLabel, HEALTH_SEVERITY, statusHealth, type RawDirection } from '../model';
-import { redactSecrets, stripControl, type KnownSecrets } from '../safeText';
+import { redactSecrets, stripControl, truncate, type KnownSecrets } from '../safeText';
 
 /** One `DescribeSynchronizationJobStatusList` answer, validated. */
 export interface StatusListResult {
@@ -14,7 +14,7 @@ export interface StatusListResult {
   readonly notes: readonly string[];
 }
 
-type Json = Record<string, unknown>;
+export type Json = Record<string, unknown>;
 
 /** Longest status, direction, job ID or request ID kept from an answer: real ones are under 40 characters. */
 export const MAX_TEXT_LENGTH = 200;
@@ -30,12 +30,12 @@ export const LATEST_PLAUSIBLE_TIME = Date.UTC(2100, 0, 1);
 /** Only this much of a non-JSON body is searched for XML tags: an error document is a few hundred bytes. */
 const XML_SCAN_LIMIT = 64 * 1024;
 
-function isObject(value: unknown): value is Json {
+export function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** A field the answer itself holds: never one inherited from Object.prototype (`constructor`, `toString`...). */
-function field(json: Json, name: string): unknown {
+export function field(json: Json, name: string): unknown {
   return Object.hasOwn(json, name) ? json[name] : undefined;
 }
 
@@ -54,25 +54,12 @@ function optionalString(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : undefined;
 }
 
-/** Cuts `text` to `max` characters (an ellipsis marks the cut) without splitting a surrogate pair. */
-function cut(text: string, max: number): string {
-  if (text.length <= max) {
-    return text;
-  }
-  let end = max - 1;
-  const last = text.charCodeAt(end - 1);
-  if (last >= 0xd800 && last <= 0xdbff) {
-    end--;
-  }
-  return `${text.slice(0, end)}…`;
-}
-
 /**
  * Text from the answer as it may be shown: control characters gone, bounded length; empty when nothing is left.
  * The caller's key material goes first: a cut token could no longer be recognised and removed downstream.
  */
 function cleanText(value: string, max = MAX_TEXT_LENGTH, known?: KnownSecrets): string {
-  return cut(stripControl(known ? redactSecrets(value, known) : value), max);
+  return truncate(stripControl(known ? redactSecrets(value, known) : value), max);
 }
 
 /** A string field as sent, for an error (DtsError sanitizes, redacts, then shortens); undefined when absent or empty. */
@@ -423,7 +410,7 @@ interface JobAnswer {
 }
 
 function listedStatuses(answers: readonly RawDirection[]): string {
-  const shown = answers.slice(0, 5).map((d) => cut(d.status, 40) || l10n.t('(empty)'));
+  const shown = answers.slice(0, 5).map((d) => truncate(d.status, 40) || l10n.t('(empty)'));
   return `${shown.join(', ')}${answers.length > shown.length ? ', …' : ''}`;
 }
 
