@@ -13,6 +13,10 @@ import { StatusBar } from './vscode/statusBar';
 import { JobsTreeProvider, type JobsNode } from './vscode/treeView';
 
 const SNAPSHOT_KEY = 'dtsSync.snapshot';
+const LAG_HISTORY_KEY = 'dtsSync.lagHistory';
+
+/** The running controller, so deactivation can save what it keeps only in memory. */
+let running: Controller | undefined;
 
 /** What the extension-host tests reach through `getExtension(...).exports`. */
 export interface TestApi {
@@ -58,9 +62,12 @@ export function activate(context: vscode.ExtensionContext): TestApi {
     setContext: (key, value) => void vscode.commands.executeCommand('setContext', key, value),
     savedSnapshot: context.globalState.get(SNAPSHOT_KEY),
     saveSnapshot: (snapshot) => void context.globalState.update(SNAPSHOT_KEY, snapshot),
+    savedLagHistory: context.globalState.get(LAG_HISTORY_KEY),
+    saveLagHistory: (history) => context.globalState.update(LAG_HISTORY_KEY, history),
     notify: (transitions) => void notifyFailures(transitions),
     userAgent: `dts-sync-status/${context.extension.packageJSON.version as string} vscode/${vscode.version}`,
   });
+  running = controller;
   const tree = new JobsTreeProvider(store);
   const treeView = vscode.window.createTreeView('dtsSync.jobs', { treeDataProvider: tree, showCollapseAll: true });
   const statusBar = new StatusBar(store);
@@ -89,6 +96,10 @@ export function activate(context: vscode.ExtensionContext): TestApi {
   return { store, tree, treeView, statusBar, controller, secrets, log };
 }
 
-export function deactivate(): void {
-  // Everything is disposed through context.subscriptions.
+/** VS Code waits for the returned promise: the lag history's last minute is saved before the extension goes. */
+export async function deactivate(): Promise<void> {
+  // Everything else is disposed through context.subscriptions.
+  const controller = running;
+  running = undefined;
+  await controller?.saveLagHistory();
 }

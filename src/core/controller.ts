@@ -1,5 +1,7 @@
 import { accountsInUse, chainSpecFor, DEFAULT_ACCOUNT, jobsByAccount, knownAccounts, type AccountChain, type AccountCredentials, type ChainSpec } from './accounts';
 import { CredentialsNotFoundError } from './api/errors';
+import { jobKey } from './jobs';
+import { LagHistory, type PersistedLagHistory } from './lagHistory';
 import { maskAccessKeyId } from './safeText';
 import { componentLog, type Log } from './log';
 import { Poller, type RefreshOutcome, type RefreshReason, type Timers } from './poller';
@@ -48,6 +50,10 @@ export interface ControllerDeps {
   /** The snapshot saved by the last session, as read back (anything: it is validated). */
   readonly savedSnapshot?: unknown;
   readonly saveSnapshot: (snapshot: PersistedSnapshot) => void;
+  /** The lag history saved by the last session, as read back (anything: it is validated). */
+  readonly savedLagHistory?: unknown;
+  /** Saves the lag history: at most once a minute while refreshing, and on `saveLagHistory()` (deactivation). */
+  readonly saveLagHistory?: (history: PersistedLagHistory) => void | PromiseLike<void>;
   /** Directions that newly failed, when the settings ask for notifications. */
   readonly notify?: (transitions: readonly Transition[]) => void;
   readonly createClient?: (options: ClientOptions) => ClosableSource;
@@ -55,6 +61,9 @@ export interface ControllerDeps {
   readonly now?: () => Date;
   readonly userAgent?: string;
 }
+
+/** The lag history is written to storage at most this often while refreshing (and once more on deactivation). */
+export const LAG_HISTORY_SAVE_INTERVAL_MS = 60_000;
 
 /** One account in use: its chain (kept while its spec and context hold) and what the chain last answered. */
 interface AccountSlot {
@@ -76,6 +85,12 @@ interface AccountSlot {
  */
 export class Controller {
   readonly poller: Poller;
+  /**
+   * Each direction's lag over time, one sample per successful status refresh (at the refresh's time, with the lag the
+   * tree shows; null when unknown). A refreshed job's samples are in place before the store's change event for that
+   * refresh reaches any view, and `onDidChangeLagHistory` fires once after each refresh that recorded any.
+   */
+  readonly lagHistory: LagHistory;
   private readonly refresher: Refresher;
   private readonly log: Log;
   private readonly credentialLog: Log;
@@ -89,6 +104,12 @@ export class Controller {
   private lastProblems: readonly string[] = [];
   private storeChanged = false;
   private readonly subscription: { dispose(): void };
+  /** Per job key, the `fetchedAt` (ms) whose lags are recorded: one sample per refresh, whatever else changes. */
+  private readonly recordedAt = new Map<string, number>();
+  private lagRecorded = false;
+  private lagUnsaved = false;
+  private lagSavedAt: number | undefined;
+  private readonly lagListeners = new Set<() => void>();
 
   constructor(private readonly deps: ControllerDeps) {
     this.log = componentLog(deps.log, 'settings');
@@ -102,12 +123,31 @@ export class Controller {
       timers: deps.timers,
       onSchedule: (delayMs, reason) => pollerLog.trace(`Next ${reason} refresh in ${Math.round(delayMs / 1000)} s`),
     });
+    this.lagHistory = this.restoreLagHistory(deps.savedLagHistory);
+    // Subscribed before any view is built, so a refresh's samples are recorded before the views hear of it.
     this.subscription = deps.store.onDidChange(() => {
       this.storeChanged = true;
+      this.recordLags();
     });
     this.applySettings(this.currentSettings);
     this.saved = parsePersisted(deps.savedSnapshot);
     deps.store.restore(this.saved);
+  }
+
+  /** Fires after a refresh that recorded lag samples (the store's change event may already have shown them). */
+  onDidChangeLagHistory(listener: () => void): { dispose(): void } {
+    this.lagListeners.add(listener);
+    return { dispose: () => this.lagListeners.delete(listener) };
+  }
+
+  /** Saves the lag history if it changed since it was last saved (on deactivation); resolves once it is written. */
+  async saveLagHistory(): Promise<void> {
+    if (!this.lagUnsaved || !this.deps.saveLagHistory) {
+      return;
+    }
+    this.lagUnsaved = false;
+    this.lagSavedAt = this.now().getTime();
+    await this.deps.saveLagHistory(this.lagHistory.toPersisted());
   }
 
   get settings(): Settings {
@@ -357,7 +397,71 @@ export class Controller {
     if (this.storeChanged) {
       this.deps.saveSnapshot(toPersisted(this.deps.store.state.jobs));
     }
+    this.afterRefreshLags();
     return outcome;
+  }
+
+  private now(): Date {
+    return (this.deps.now ?? (() => new Date()))();
+  }
+
+  /** A saved history, validated; a value that is not one is dropped with a log line (never trusted, never thrown). */
+  private restoreLagHistory(saved: unknown): LagHistory {
+    const history = LagHistory.parsePersisted(saved);
+    const shaped = typeof saved === 'object' && saved !== null && !Array.isArray(saved) && Object.hasOwn(saved, 'version') && (saved as { version: unknown }).version === 1;
+    if (saved !== undefined && !shaped) {
+      componentLog(this.deps.log, 'store').warn('The saved lag history is not one this version reads; starting an empty one');
+    }
+    return history;
+  }
+
+  /**
+   * Records one sample per direction of every job the latest refresh answered (fresh, with a `fetchedAt` not yet
+   * recorded): the lag the tree shows, at the time it was fetched. A failed or stale job records nothing.
+   */
+  private recordLags(): void {
+    for (const view of this.deps.store.state.jobs) {
+      const at = view.fetchedAt;
+      if (!view.status?.found || view.stale || !at) {
+        continue;
+      }
+      const key = jobKey(view.spec);
+      if (this.recordedAt.get(key) === at.getTime()) {
+        continue;
+      }
+      this.recordedAt.set(key, at.getTime());
+      for (const d of view.status.directions) {
+        this.lagHistory.record(view.spec, d.direction, at, d.lagSeconds);
+      }
+      this.lagRecorded = true;
+    }
+  }
+
+  /** After each refresh: catch jobs whose row did not change, prune, tell listeners, save at most once a minute. */
+  private afterRefreshLags(): void {
+    this.recordLags();
+    const now = this.now();
+    const jobs = this.currentSettings.jobs;
+    this.lagHistory.retain(jobs, now);
+    const configured = new Set(jobs.map(jobKey));
+    for (const key of this.recordedAt.keys()) {
+      if (!configured.has(key)) {
+        this.recordedAt.delete(key);
+      }
+    }
+    if (!this.lagRecorded) {
+      return;
+    }
+    this.lagRecorded = false;
+    this.lagUnsaved = true;
+    for (const listener of [...this.lagListeners]) {
+      listener();
+    }
+    if (this.lagSavedAt === undefined || now.getTime() - this.lagSavedAt >= LAG_HISTORY_SAVE_INTERVAL_MS) {
+      void this.saveLagHistory().catch((e: unknown) =>
+        componentLog(this.deps.log, 'store').warn(`Lag history not saved: ${e instanceof Error ? e.message : String(e)}`),
+      );
+    }
   }
 
   async dispose(): Promise<void> {

@@ -5,6 +5,7 @@ import { CredentialsNotFoundError, CredentialsRejectedError, ThrottledError } fr
 import type { StatusListResult } from '../../src/core/api/response';
 import { Controller, type ContextKey } from '../../src/core/controller';
 import type { ResolvedCredentials } from '../../src/core/credentials';
+import { LAG_HISTORY_WINDOW_MS, MAX_POINTS_PER_DIRECTION, type PersistedLagHistory } from '../../src/core/lagHistory';
 import type { Log } from '../../src/core/log';
 import type { RawDirection } from '../../src/core/model';
 import type { ClosableSource } from '../../src/core/refresher';
@@ -19,6 +20,12 @@ const KEY = { accessKeyId: 'LTAI5tController0001', accessKeySecret: 'controller-
 const STORED = 'VS Code SecretStorage';
 
 interface World {
+  /** The clock of DTS and of the controller alike. */
+  now: Date;
+  /** Job IDs answered without a checkpoint (lag unknown). */
+  noCheckpoint: Set<string>;
+  /** Each job's lag in seconds (5 unless set). */
+  lag: Map<string, number>;
   failing: Set<string>;
   /** AccessKey IDs DTS refuses (`InvalidAccessKeyId.NotFound`). */
   rejected: Set<string>;
@@ -46,9 +53,18 @@ class FakeSource implements ClosableSource {
       throw new ThrottledError({ code: 'Throttling.User', httpStatus: 400 });
     }
     const jobs = new Map<string, RawDirection[]>(
-      ids.map((id) => [id, [{ direction: 'Forward', status: this.world.failing.has(id) ? 'Failed' : 'Synchronizing', checkpoint: new Date(NOW.getTime() - 5000) }]]),
+      ids.map((id) => [
+        id,
+        [
+          {
+            direction: 'Forward',
+            status: this.world.failing.has(id) ? 'Failed' : 'Synchronizing',
+            checkpoint: this.world.noCheckpoint.has(id) ? null : new Date(this.world.now.getTime() - (this.world.lag.get(id) ?? 5) * 1000),
+          },
+        ],
+      ]),
     );
-    return { requestId: 'REQ', serverDate: NOW, jobs, notes: [] };
+    return { requestId: 'REQ', serverDate: this.world.now, jobs, notes: [] };
   }
   async close(): Promise<void> {}
 }
@@ -57,6 +73,7 @@ interface SetupOptions {
   settings?: Record<string, unknown>;
   stored?: boolean;
   saved?: unknown;
+  savedLagHistory?: unknown;
   warnings?: string[];
   /** Other accounts: a named key stored in SecretStorage, or a profile of that name. */
   accounts?: Record<string, { credentials: AccountCredentials; stored: boolean }>;
@@ -66,7 +83,7 @@ interface SetupOptions {
 
 function setup(options: SetupOptions = {}) {
   let values: Record<string, unknown> = { refreshIntervalSeconds: 0, jobs: ['dtsjob0001', 'dtsjob0002'], ...options.settings };
-  const world: World = { failing: new Set<string>(), rejected: new Set<string>() };
+  const world: World = { now: NOW, noCheckpoint: new Set<string>(), lag: new Map<string, number>(), failing: new Set<string>(), rejected: new Set<string>() };
   let stored: AccountCredentials | undefined =
     options.stored === false ? undefined : { source: STORED, credentials: KEY, warnings: options.warnings, ...(options.region ? { region: options.region } : {}) };
   const others = { ...options.accounts };
@@ -105,6 +122,7 @@ function setup(options: SetupOptions = {}) {
   };
   const context = new Map<ContextKey, boolean>();
   const saves: PersistedSnapshot[] = [];
+  const lagSaves: PersistedLagHistory[] = [];
   const notified: (readonly Transition[])[] = [];
   const sources: FakeSource[] = [];
   const store = new StatusStore();
@@ -117,13 +135,17 @@ function setup(options: SetupOptions = {}) {
     setContext: (key, value) => context.set(key, value),
     savedSnapshot: options.saved,
     saveSnapshot: (snapshot) => saves.push(snapshot),
+    savedLagHistory: options.savedLagHistory,
+    saveLagHistory: (history) => {
+      lagSaves.push(JSON.parse(JSON.stringify(history)) as PersistedLagHistory);
+    },
     notify: (transitions) => notified.push(transitions),
     createClient: (o) => {
       const source = new FakeSource(world, o);
       sources.push(source);
       return source;
     },
-    now: () => NOW,
+    now: () => world.now,
   });
   return {
     controller,
@@ -131,6 +153,7 @@ function setup(options: SetupOptions = {}) {
     log,
     context,
     saves,
+    lagSaves,
     notified,
     world,
     sources,
@@ -435,6 +458,138 @@ describe('controller', () => {
       const t = setup({ region: 'cn-shanghai', settings: { jobs: ['dtsjob0001'], defaultRegion: 'ap-southeast-1' } });
       await t.controller.start();
       assert.equal(t.store.state.jobs[0].spec.region, 'ap-southeast-1');
+      await t.controller.dispose();
+    });
+  });
+
+  describe('the lag history', () => {
+    const JOB1 = { id: 'dtsjob0001', region: 'cn-hangzhou' };
+    const JOB2 = { id: 'dtsjob0002', region: 'cn-hangzhou' };
+    const later = (t: ReturnType<typeof setup>, ms: number): void => {
+      t.world.now = new Date(t.world.now.getTime() + ms);
+    };
+    const lags = (t: ReturnType<typeof setup>, job = JOB1) => t.controller.lagHistory.samples(job, 'Forward').map((s) => [s.at - NOW.getTime(), s.lagSeconds]);
+
+    it('records one sample per direction at each successful refresh, in place before the views hear of it', async () => {
+      const t = setup();
+      const seen: number[] = [];
+      // A view subscribes after the controller is built, as the tree and the details panel do.
+      t.store.onDidChange(() => seen.push(t.controller.lagHistory.samples(JOB1, 'Forward').length));
+      let fired = 0;
+      t.controller.onDidChangeLagHistory(() => fired++);
+      await t.controller.start();
+      later(t, 60_000);
+      t.world.lag.set('dtsjob0001', 42);
+      await t.controller.refresh();
+      assert.deepEqual(lags(t), [[0, 5], [60_000, 42]]);
+      assert.deepEqual(lags(t, JOB2), [[0, 5], [60_000, 5]]);
+      assert.deepEqual(t.controller.lagHistory.directions(JOB1), ['Forward']);
+      assert.equal(seen.at(-1), 2, 'the store’s change event for the refresh already sees its sample');
+      assert.equal(fired, 2, 'one lag-history event per refresh');
+      await t.controller.dispose();
+    });
+
+    it('records an unknown lag as null at each refresh, even when the row itself did not change', async () => {
+      const t = setup({ settings: { jobs: ['dtsjob0001'] } });
+      t.world.noCheckpoint.add('dtsjob0001');
+      await t.controller.start();
+      later(t, 30_000);
+      await t.controller.refresh();
+      assert.equal(t.saves.length, 1, 'the row did not change');
+      assert.deepEqual(lags(t), [[0, null], [30_000, null]]);
+      await t.controller.dispose();
+    });
+
+    it('records nothing for a failed or stale refresh', async () => {
+      const t = setup();
+      let fired = 0;
+      t.controller.onDidChangeLagHistory(() => fired++);
+      await t.controller.start();
+      later(t, 60_000);
+      t.world.throttled = true;
+      await t.controller.refresh();
+      assert.ok(t.store.state.jobs.every((j) => j.stale));
+      assert.deepEqual(lags(t), [[0, 5]]);
+      assert.equal(fired, 1);
+      await t.controller.dispose();
+    });
+
+    it('saves at most once a minute while refreshing, and what is left on deactivation', async () => {
+      const t = setup({ settings: { jobs: ['dtsjob0001'] } });
+      await t.controller.start();
+      assert.equal(t.lagSaves.length, 1, 'the first refresh saves');
+      for (const step of [20_000, 20_000, 19_000]) {
+        later(t, step);
+        await t.controller.refresh();
+      }
+      assert.equal(t.lagSaves.length, 1, 'not again within the minute');
+      later(t, 1_000);
+      await t.controller.refresh();
+      assert.equal(t.lagSaves.length, 2, 'a minute after the last save');
+      assert.equal(t.lagSaves[1].jobs[0].directions[0].samples.length, 5);
+      later(t, 10_000);
+      await t.controller.refresh();
+      await t.controller.saveLagHistory();
+      assert.equal(t.lagSaves.length, 3, 'deactivation saves the unsaved sample');
+      assert.equal(t.lagSaves[2].jobs[0].directions[0].samples.length, 6);
+      await t.controller.saveLagHistory();
+      assert.equal(t.lagSaves.length, 3, 'nothing new, nothing written');
+      await t.controller.dispose();
+    });
+
+    it('is restored after a restart and goes on from there', async () => {
+      const first = setup();
+      await first.controller.start();
+      later(first, 60_000);
+      await first.controller.refresh();
+      await first.controller.saveLagHistory();
+      await first.controller.dispose();
+      const t = setup({ savedLagHistory: first.lagSaves.at(-1) });
+      assert.deepEqual(lags(t), [[0, 5], [60_000, 5]], 'restored before any refresh');
+      t.world.now = new Date(NOW.getTime() + 120_000);
+      await t.controller.start();
+      assert.deepEqual(lags(t), [[0, 5], [60_000, 5], [120_000, 5]]);
+      assert.deepEqual(lags(t, JOB2).length, 3);
+      await t.controller.dispose();
+    });
+
+    it('starts empty from a saved value that is not a history, with a log line, and keeps only valid parts of one', async () => {
+      for (const hostile of ['{"version":1}', 42, [], { version: 2, jobs: [] }, { __proto__: { version: 1 } }]) {
+        const t = setup({ stored: false, savedLagHistory: hostile });
+        assert.deepEqual(t.controller.lagHistory.directions(JOB1), [], JSON.stringify(hostile));
+        assert.ok(t.log.lines.some((l) => l === 'warn [store] The saved lag history is not one this version reads; starting an empty one'), JSON.stringify(hostile));
+        await t.controller.dispose();
+      }
+      const partly = {
+        version: 1,
+        jobs: [
+          { id: 'dtsjob0001', region: 'cn-hangzhou', directions: [{ direction: 'Forward', samples: [[NOW.getTime() / 1000, 3], ['x', 1], [NOW.getTime() / 1000 + 1, -5]] }] },
+          { id: '__proto__', region: 'cn-hangzhou', directions: 'nope' },
+        ],
+      };
+      const t = setup({ stored: false, savedLagHistory: partly });
+      assert.deepEqual(lags(t), [[0, 3]], 'a malformed sample or a negative lag is dropped');
+      assert.ok(!t.log.lines.some((l) => l.includes('lag history')));
+      await t.controller.dispose();
+    });
+
+    it('keeps at most 2,000 points and 24 hours per direction, and forgets jobs no longer configured', async () => {
+      const t = setup();
+      await t.controller.start();
+      // A refresh every 30 s for 25 hours: 3,000 refreshes.
+      for (let i = 0; i < 3_000; i++) {
+        later(t, 30_000);
+        t.world.lag.set('dtsjob0001', i % 100);
+        await t.controller.refresh();
+      }
+      const samples = t.controller.lagHistory.samples(JOB1, 'Forward');
+      assert.ok(samples.length <= MAX_POINTS_PER_DIRECTION, `${samples.length} points`);
+      assert.ok(samples[0].at > t.world.now.getTime() - LAG_HISTORY_WINDOW_MS, 'nothing older than 24 hours');
+      assert.equal(samples.at(-1)?.at, t.world.now.getTime());
+      assert.equal(Math.max(...samples.map((s) => s.lagSeconds ?? 0)), 99, 'thinning keeps the peaks');
+      t.setSettings({ jobs: ['dtsjob0001'] });
+      await t.controller.settingsChanged();
+      assert.deepEqual(t.controller.lagHistory.directions(JOB2), []);
       await t.controller.dispose();
     });
   });
