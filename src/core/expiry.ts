@@ -19,7 +19,7 @@ const DAY_MS = 24 * HOUR_MS;
 
 export interface Expiry {
   readonly health: 'warning' | 'error';
-  /** `expires in 3 days`, `expires in 5 h`, `expired 2 days ago`: for the tree, the status bar and tooltips. */
+  /** `expires in 3 days`, `expires in 46 h`, `expired 2 days ago` (nearest unit, see roundedSpan): tree, status bar, tooltips. */
   readonly words: string;
 }
 
@@ -48,30 +48,48 @@ export function healthWithExpiry(health: Health, expiry: Expiry | undefined): He
   return expiry ? (worstHealth([health, expiry.health]) ?? health) : health;
 }
 
-/** Whole messages per shape and separate ones for one and many, so each language words them its own way. */
+/**
+ * A span in one unit, rounded to the nearest: minutes under an hour, hours under two days, days from there. The unit
+ * follows the rounded count, so 1.9 days reads "46 h", never "1 day", and 2.6 days reads "3 days". The tree, the
+ * tooltips, the status bar and the CLI all show these same words.
+ */
+function roundedSpan(ms: number): { readonly unit: 'min' | 'h' | 'days'; readonly count: number } {
+  const minutes = Math.round(ms / MINUTE_MS);
+  if (minutes < 60) {
+    return { unit: 'min', count: Math.max(1, minutes) };
+  }
+  const hours = Math.round(ms / HOUR_MS);
+  return hours < 48 ? { unit: 'h', count: hours } : { unit: 'days', count: Math.round(ms / DAY_MS) };
+}
+
+/** Whole messages per unit, so each language words them its own way. */
 function expiresWords(ms: number): string {
-  const n = formatNumber;
-  if (ms >= DAY_MS) {
-    const days = Math.floor(ms / DAY_MS);
-    return days === 1 ? l10n.t('expires in 1 day') : l10n.t('expires in {0} days', n(days));
+  const { unit, count } = roundedSpan(ms);
+  const n = formatNumber(count);
+  switch (unit) {
+    case 'days':
+      return l10n.t('expires in {0} days', n);
+    case 'h':
+      return l10n.t('expires in {0} h', n);
+    case 'min':
+      return l10n.t('expires in {0} min', n);
   }
-  if (ms >= HOUR_MS) {
-    return l10n.t('expires in {0} h', n(Math.floor(ms / HOUR_MS)));
-  }
-  // Under an hour a count of minutes says more than "today", which may be wrong across midnight.
-  return l10n.t('expires in {0} min', n(Math.max(1, Math.floor(ms / MINUTE_MS))));
 }
 
 function expiredWords(ms: number): string {
-  const n = formatNumber;
-  if (ms >= DAY_MS) {
-    const days = Math.floor(ms / DAY_MS);
-    return days === 1 ? l10n.t('expired 1 day ago') : l10n.t('expired {0} days ago', n(days));
+  if (ms < MINUTE_MS) {
+    return l10n.t('expired just now');
   }
-  if (ms >= HOUR_MS) {
-    return l10n.t('expired {0} h ago', n(Math.floor(ms / HOUR_MS)));
+  const { unit, count } = roundedSpan(ms);
+  const n = formatNumber(count);
+  switch (unit) {
+    case 'days':
+      return l10n.t('expired {0} days ago', n);
+    case 'h':
+      return l10n.t('expired {0} h ago', n);
+    case 'min':
+      return l10n.t('expired {0} min ago', n);
   }
-  return ms < MINUTE_MS ? l10n.t('expired just now') : l10n.t('expired {0} min ago', n(Math.floor(ms / MINUTE_MS)));
 }
 
 /** Reads `dtsSync.expiryWarningDays` (days, 0 to 365; 0 warns only once expired); anything else falls back to 7. */

@@ -149,8 +149,8 @@ describe('job details in the store and the views', () => {
     const init = t.view('dtsinit001');
     assert.equal(jobItem(init, CTX).label, 'configured');
     assert.match(directionItems(init, CTX)[0].description, /Full data 42 %/);
-    assert.match(jobItem(init, CTX).description, /expires in 1 day/);
-    assert.match(jobItem(init, CTX).tooltip, /expires in 1 day/);
+    assert.match(jobItem(init, CTX).description, /expires in 26 h/);
+    assert.match(jobItem(init, CTX).tooltip, /expires in 26 h/);
   });
 
   it('an expiring subscription is a warning counted by the status bar; an expired one is an error', () => {

@@ -12,13 +12,26 @@ const at = (ms: number): Date => new Date(NOW.getTime() + ms);
 describe('expiry', () => {
   afterEach(() => configureLocale('en'));
 
-  it('warns about a subscription job within the warning days, counting whole days, then hours, then minutes', () => {
+  it('warns about a subscription job within the warning days, in days from 2 days, hours under that, minutes under an hour', () => {
     assert.deepEqual(expiryState('PrePaid', at(3 * DAY + 5 * HOUR), NOW, 7), { health: 'warning', words: 'expires in 3 days' });
     assert.deepEqual(expiryState('PrePaid', at(7 * DAY), NOW, 7), { health: 'warning', words: 'expires in 7 days' });
-    assert.equal(expiryState('PrePaid', at(DAY + HOUR), NOW, 7)?.words, 'expires in 1 day');
-    assert.equal(expiryState('PrePaid', at(5 * HOUR + 59 * 60_000), NOW, 7)?.words, 'expires in 5 h');
+    assert.equal(expiryState('PrePaid', at(2 * DAY), NOW, 7)?.words, 'expires in 2 days');
+    assert.equal(expiryState('PrePaid', at(DAY + HOUR), NOW, 7)?.words, 'expires in 25 h');
+    assert.equal(expiryState('PrePaid', at(5 * HOUR + 10 * 60_000), NOW, 7)?.words, 'expires in 5 h');
     assert.equal(expiryState('prepaid', at(20 * 60_000), NOW, 7)?.words, 'expires in 20 min');
     assert.equal(expiryState('PrePaid', at(1_000), NOW, 7)?.words, 'expires in 1 min');
+  });
+
+  it('rounds to the nearest unit, never down a whole day: 1.9 days is 46 h, 2.6 days is 3 days', () => {
+    assert.equal(expiryState('PrePaid', at(1.9 * DAY), NOW, 7)?.words, 'expires in 46 h');
+    assert.equal(expiryState('PrePaid', at(2.6 * DAY), NOW, 7)?.words, 'expires in 3 days');
+    assert.equal(expiryState('PrePaid', at(2.4 * DAY), NOW, 7)?.words, 'expires in 2 days');
+    assert.equal(expiryState('PrePaid', at(5 * HOUR + 59 * 60_000), NOW, 7)?.words, 'expires in 6 h');
+    assert.equal(expiryState('PrePaid', at(47.6 * HOUR), NOW, 7)?.words, 'expires in 2 days', '48 h rounded is 2 days');
+    assert.equal(expiryState('PrePaid', at(59.6 * 60_000), NOW, 7)?.words, 'expires in 1 h', '60 min rounded is 1 h');
+    assert.equal(expiryState('PrePaid', at(6.6 * DAY), NOW, 7)?.words, 'expires in 7 days');
+    assert.equal(expiryState('PrePaid', at(-1.9 * DAY), NOW, 7)?.words, 'expired 46 h ago');
+    assert.equal(expiryState('PrePaid', at(-2.6 * DAY), NOW, 7)?.words, 'expired 3 days ago');
   });
 
   it('says nothing of a subscription further away than the warning days', () => {
@@ -28,7 +41,7 @@ describe('expiry', () => {
 
   it('makes an expired subscription an error', () => {
     assert.deepEqual(expiryState('PrePaid', at(-2 * DAY - HOUR), NOW, 7), { health: 'error', words: 'expired 2 days ago' });
-    assert.equal(expiryState('PrePaid', at(-DAY), NOW, 7)?.words, 'expired 1 day ago');
+    assert.equal(expiryState('PrePaid', at(-DAY), NOW, 7)?.words, 'expired 24 h ago');
     assert.equal(expiryState('PrePaid', at(-3 * HOUR), NOW, 0)?.words, 'expired 3 h ago');
     assert.equal(expiryState('PrePaid', at(-10 * 60_000), NOW, 7)?.words, 'expired 10 min ago');
     assert.deepEqual(expiryState('PrePaid', NOW, NOW, 7), { health: 'error', words: 'expired just now' });
@@ -62,11 +75,11 @@ describe('expiry', () => {
   it('words the expiry in Simplified Chinese', () => {
     configureLocale('zh-cn', readBundle(join(repoRoot(), 'l10n'), 'zh-cn'));
     assert.equal(expiryState('PrePaid', at(3 * DAY), NOW, 7)?.words, '3 天后到期');
-    assert.equal(expiryState('PrePaid', at(DAY), NOW, 7)?.words, '1 天后到期');
+    assert.equal(expiryState('PrePaid', at(1.9 * DAY), NOW, 7)?.words, '46 小时后到期');
     assert.equal(expiryState('PrePaid', at(5 * HOUR), NOW, 7)?.words, '5 小时后到期');
     assert.equal(expiryState('PrePaid', at(20 * 60_000), NOW, 7)?.words, '20 分钟后到期');
     assert.equal(expiryState('PrePaid', at(-2 * DAY), NOW, 7)?.words, '已于 2 天前到期');
-    assert.equal(expiryState('PrePaid', at(-DAY), NOW, 7)?.words, '已于 1 天前到期');
+    assert.equal(expiryState('PrePaid', at(-DAY), NOW, 7)?.words, '已于 24 小时前到期');
     assert.equal(expiryState('PrePaid', at(-3 * HOUR), NOW, 7)?.words, '已于 3 小时前到期');
     assert.equal(expiryState('PrePaid', at(-10 * 60_000), NOW, 7)?.words, '已于 10 分钟前到期');
     assert.equal(expiryState('PrePaid', NOW, NOW, 7)?.words, '刚刚到期');
