@@ -199,6 +199,9 @@ function endpoint(json: Json, name: string, known: KnownSecrets | undefined): Jo
   });
 }
 
+/** The field readers the other operations' parsers share (DescribeSynchronizationJobs answers the same shapes). */
+export { text as readText, number as readNumber, endpoint as readEndpoint };
+
 const UTC_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?Z$/;
 
 /** `yyyy-MM-ddTHH:mm:ssZ` within 2000–2100; anything else sent is kept as `raw`, never as a date. */

@@ -304,7 +304,13 @@ export function parseJsonBody(
  * Code/Message, in either case the official SDK reads) or DTS's (`Success` false with ErrCode/ErrMessage). A
  * Code with no job list is an error whatever the HTTP status (an XML error document, a gateway answering 200).
  */
-export function throwIfApiError(httpStatus: number, json: Json, retryAfterMs: number | undefined, headerRequestId?: string): void {
+export function throwIfApiError(
+  httpStatus: number,
+  json: Json,
+  retryAfterMs: number | undefined,
+  headerRequestId?: string,
+  listField = 'SynchronizationJobListStatusList',
+): void {
   const requestId = requestIdOf(json, headerRequestId);
   const accessDenied = accessDeniedOf(json);
   const details = { requestId, httpStatus, retryAfterMs, ...(accessDenied ? { accessDenied } : {}) };
@@ -322,7 +328,7 @@ export function throwIfApiError(httpStatus: number, json: Json, retryAfterMs: nu
   if (isFalse(field(json, 'Success'))) {
     throw classifyApiError({ code: rawField(json, DTS_CODE) ?? 'UnknownError', apiMessage: rawField(json, DTS_MESSAGE), ...details });
   }
-  if (gatewayCode && field(json, 'SynchronizationJobListStatusList') === undefined) {
+  if (gatewayCode && field(json, listField) === undefined) {
     throw classifyApiError({ code: gatewayCode, apiMessage: gatewayMessage, ...details });
   }
 }
@@ -493,14 +499,14 @@ export function parseStatusList(
 }
 
 /** A non-negative whole count sent as a number or a string of digits; undefined otherwise. */
-function countField(value: unknown): number | undefined {
+export function countField(value: unknown): number | undefined {
   if (typeof value === 'number') {
     return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
   }
   return typeof value === 'string' && /^\d{1,15}$/.test(value.trim()) ? Number(value.trim()) : undefined;
 }
 
-function capNotes(notes: string[]): string[] {
+export function capNotes(notes: string[]): string[] {
   return notes.length <= MAX_NOTES
     ? notes
     : [...notes.slice(0, MAX_NOTES - 1), l10n.t('and {0} more oddities in this answer', notes.length - MAX_NOTES + 1)];
@@ -528,17 +534,21 @@ function header(headers: Readonly<Record<string, string | undefined>>, name: str
   return typeof value === 'string' ? value : undefined;
 }
 
-/** A successful DTS answer's JSON, or the DtsError its exchange means: the steps every operation shares. */
+/**
+ * A successful DTS answer's JSON, or the DtsError its exchange means: the steps every operation shares. `listField`:
+ * the operation's result list, whose absence next to a Code makes a 200 an error.
+ */
 export function readAnswer(
   httpStatus: number,
   headers: Readonly<Record<string, string | undefined>>,
   body: string,
+  listField?: string,
 ): { readonly json: Json; readonly headerRequestId: string | undefined } {
   // The gateway also sends the request ID as a header: the only trace of a request whose body is unreadable.
   const headerRequestId = header(headers, 'x-acs-request-id');
   const retryAfterMs = parseRetryAfter(header(headers, 'x-acs-retry-after'));
   const json = parseJsonBody(httpStatus, body, header(headers, 'content-type'), headerRequestId, retryAfterMs, header(headers, 'content-encoding'));
-  throwIfApiError(httpStatus, json, retryAfterMs, headerRequestId);
+  throwIfApiError(httpStatus, json, retryAfterMs, headerRequestId, listField);
   if (httpStatus >= 300) {
     throw new BadResponseError(l10n.t('unexpected HTTP status'), { httpStatus, requestId: requestIdOf(json, headerRequestId), retryable: httpStatus >= 500 });
   }
