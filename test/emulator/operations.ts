@@ -1,6 +1,6 @@
 import { formatTimestamp } from '../../src/core/api/signing';
 import { invalidParameter, missingParameter } from './errors';
-import type { Scenario, ScenarioDirection, ScenarioJob } from './scenario';
+import { allJobs, type Scenario, type ScenarioDirection, type ScenarioJob } from './scenario';
 
 export const API_VERSION = '2020-01-01';
 
@@ -59,7 +59,7 @@ const describeSynchronizationJobStatusList: Operation = ({ scenario, params, now
   }
   const region = params['RegionId'];
   // Unknown IDs and IDs of other regions are left out without a word, as the real API does.
-  const found = [...new Set(ids)].flatMap((id) => scenario.jobs.filter((job) => job.id === id && inRegion(job, region)));
+  const found = [...new Set(ids)].flatMap((id) => allJobs(scenario).filter((job) => job.id === id && inRegion(job, region)));
   return {
     RequestId: requestId,
     Success: successValue(scenario, true),
@@ -76,16 +76,20 @@ const describeSynchronizationJobStatusList: Operation = ({ scenario, params, now
   };
 };
 
+/** The page sizes the SDK model documents: 10, 20 or 30 (default and maximum 30). */
 const PAGE_SIZES = [10, 20, 30];
+/** PageNum "must not exceed the maximum value of the Integer data type" (the SDK model). */
+const MAX_PAGE_NUM = 2_147_483_647;
 
-function positiveInteger(params: Readonly<Record<string, string>>, name: string, fallback: number): number {
+/** A whole number from 1 to `max` as sent, `fallback` when absent; InvalidParameter otherwise, as the gateway answers. */
+function positiveInteger(params: Readonly<Record<string, string>>, name: string, fallback: number, max = MAX_PAGE_NUM): number {
   const raw = params[name];
   if (raw === undefined) {
     return fallback;
   }
   const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n < 1) {
-    throw invalidParameter(name, 'it must be an integer >= 1.');
+  if (!/^\d{1,10}$/.test(raw) || n < 1 || n > max) {
+    throw invalidParameter(name, `it must be an integer from 1 to ${max}.`);
   }
   return n;
 }
@@ -96,6 +100,15 @@ function delaySeconds(d: ScenarioDirection, now: Date): number {
   return checkpoint !== undefined && /^\d+$/.test(checkpoint) ? Math.max(0, unixSeconds(now) - Number(checkpoint)) : 0;
 }
 
+/** A source or destination in the SDK model's shape (strings, the user name included). */
+function endpointOf(engine = 'MySQL', type = 'RDS', instanceId = '', ip = '', port = '3306'): Record<string, string> {
+  return { EngineName: engine, InstanceType: type, InstanceId: instanceId, IP: ip, Port: port, UserName: 'dtstest' };
+}
+
+/**
+ * A region's instances, a page at a time, in scenario order (`jobs`, then `fleets`); SynchronizationJobName matches
+ * any part of the name, ignoring case. A page past the last is empty, with the count, as the API answers it.
+ */
 const describeSynchronizationJobs: Operation = ({ scenario, params, now, requestId }) => {
   const region = params['RegionId'];
   if (region === undefined) {
@@ -107,26 +120,36 @@ const describeSynchronizationJobs: Operation = ({ scenario, params, now, request
     throw invalidParameter('PageSize', 'it must be 10, 20 or 30.');
   }
   const name = params['SynchronizationJobName']?.toLowerCase();
-  const matching = scenario.jobs.filter((job) => job.region === region && (!name || (job.name ?? '').toLowerCase().includes(name)));
+  const matching = allJobs(scenario).filter((job) => job.region === region && (!name || (job.name ?? '').toLowerCase().includes(name)));
   const page = matching.slice((pageNum - 1) * pageSize, pageNum * pageSize);
   return {
     RequestId: requestId,
-    Success: successValue(scenario, true),
     PageNumber: pageNum,
     PageRecordCount: page.length,
     TotalRecordCount: matching.length,
     // One entry per instance, described by its first (Forward) direction.
-    SynchronizationInstances: page.map((job) => ({
-      SynchronizationJobId: job.id,
-      SynchronizationJobName: job.name ?? job.id,
-      SynchronizationDirection: job.directions[0].direction,
-      Status: job.directions[0].status,
-      Delay: String(delaySeconds(job.directions[0], now)),
-      ErrorMessage: job.errorMessage ?? '',
-      SourceEndpoint: { EngineName: job.sourceEngine ?? 'MySQL', InstanceId: job.sourceInstanceId ?? '' },
-      DestinationEndpoint: { EngineName: job.destinationEngine ?? 'MySQL', InstanceId: job.destinationInstanceId ?? '' },
-      PayType: job.payType ?? 'PostPaid',
-    })),
+    SynchronizationInstances: page.map((job) => {
+      const d = job.directions[0];
+      const expireTime = expireTimeOf(job, now);
+      return {
+        SynchronizationJobId: job.id,
+        SynchronizationJobName: job.name ?? job.id,
+        SynchronizationDirection: d.direction,
+        SynchronizationJobClass: job.jobClass ?? 'medium',
+        Status: d.status,
+        Delay: String(delaySeconds(d, now)),
+        ErrorMessage: d.errorMessage ?? job.errorMessage ?? '',
+        SourceEndpoint: endpointOf(job.sourceEngine, job.sourceInstanceType, job.sourceInstanceId, job.sourceIp, job.sourcePort),
+        DestinationEndpoint: endpointOf(job.destinationEngine, job.destinationInstanceType, job.destinationInstanceId, job.destinationIp, job.destinationPort),
+        PayType: job.payType ?? (expireTime === undefined ? 'PostPaid' : 'PrePaid'),
+        ...(expireTime !== undefined && { ExpireTime: expireTime }),
+        Performance: { RPS: String(d.performance?.rps ?? 0), FLOW: String(d.performance?.flow ?? 0) },
+        StructureInitialization: 'true',
+        DataInitialization: 'true',
+        SynchronizationObjects: [],
+        Tags: [],
+      };
+    }),
   };
 };
 
@@ -154,7 +177,7 @@ const describeSynchronizationJobStatus: Operation = ({ scenario, params, now, re
   if (wanted !== 'Forward' && wanted !== 'Reverse') {
     throw invalidParameter('SynchronizationDirection', 'it must be Forward or Reverse.');
   }
-  const job = scenario.jobs.find((j) => j.id === id && inRegion(j, params['RegionId']));
+  const job = allJobs(scenario).find((j) => j.id === id && inRegion(j, params['RegionId']));
   const d = job?.directions.find((x) => x.direction === wanted);
   if (!job || !d) {
     return {
@@ -170,9 +193,6 @@ const describeSynchronizationJobStatus: Operation = ({ scenario, params, now, re
   const failedItems = d.precheck?.items.some((i) => i.checkStatus.toLowerCase() === 'failed') ?? false;
   const expireTime = expireTimeOf(job, now);
   const payType = job.payType ?? (expireTime === undefined ? 'PostPaid' : 'PrePaid');
-  const endpoint = (engine = 'MySQL', type = 'RDS', instanceId = '', ip = '', port = '3306'): Record<string, string> => ({
-    EngineName: engine, InstanceType: type, InstanceId: instanceId, IP: ip, Port: port, UserName: 'dtstest',
-  });
   return {
     RequestId: requestId,
     Success: successValue(scenario, true),
@@ -210,8 +230,8 @@ const describeSynchronizationJobStatus: Operation = ({ scenario, params, now, re
       ErrorMessage: /failed/i.test(d.status) ? errorMessage : '',
     },
     Performance: { RPS: String(d.performance?.rps ?? 0), FLOW: String(d.performance?.flow ?? 0) },
-    SourceEndpoint: endpoint(job.sourceEngine, job.sourceInstanceType, job.sourceInstanceId, job.sourceIp, job.sourcePort),
-    DestinationEndpoint: endpoint(job.destinationEngine, job.destinationInstanceType, job.destinationInstanceId, job.destinationIp, job.destinationPort),
+    SourceEndpoint: endpointOf(job.sourceEngine, job.sourceInstanceType, job.sourceInstanceId, job.sourceIp, job.sourcePort),
+    DestinationEndpoint: endpointOf(job.destinationEngine, job.destinationInstanceType, job.destinationInstanceId, job.destinationIp, job.destinationPort),
     SynchronizationObjects: [],
   };
 };

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { formatTimestamp } from '../../src/core/api/signing';
 import { isValidRegion } from '../../src/core/regions';
@@ -14,6 +15,11 @@ function isRealUtcTime(value: string): boolean {
 export interface Scenario {
   readonly accessKeys: readonly ScenarioAccessKey[];
   readonly jobs: readonly ScenarioJob[];
+  /**
+   * Many made-up jobs of a region, for listing and whole-region watching: DTS lists and answers them like `jobs`,
+   * but the demo and the tests that configure `jobs` do not configure these (see `allJobs`).
+   */
+  readonly fleets?: readonly ScenarioFleet[];
   readonly faults?: readonly Fault[];
   /** Send `Success` as "true" (its documented type) instead of true (the documented sample). */
   readonly successAsString?: boolean;
@@ -144,6 +150,83 @@ export interface ScenarioJob {
   readonly expireTime?: string;
   /** ExpireTime this many days after the emulator's clock at each answer (for demos that must not go stale). */
   readonly expireInDays?: number;
+}
+
+/** `count` jobs in `region`, named `<namePrefix>-01`…, with IDs derived from region, prefix and number. */
+export interface ScenarioFleet {
+  readonly region: string;
+  readonly count: number;
+  readonly namePrefix: string;
+  /** Cycled over the jobs (one Forward direction each); `Synchronizing` when absent. */
+  readonly statuses?: readonly string[];
+}
+
+/** Most jobs a fleet may have: enough for 100 pages of 30 and then some. */
+export const MAX_FLEET_SIZE = 5000;
+
+const FLEET_ENGINES: readonly (readonly [string, string])[] = [
+  ['MySQL', 'MySQL'],
+  ['MySQL', 'AnalyticDB MySQL 3.0'],
+  ['PolarDB', 'MySQL'],
+  ['PostgreSQL', 'PostgreSQL'],
+  ['MySQL', 'Kafka'],
+];
+
+/** The jobs of one fleet, the same on every call: `dts` and 15 hex digits, a small lag, engines in turn. */
+export function fleetJobs(fleet: ScenarioFleet): ScenarioJob[] {
+  const statuses = fleet.statuses && fleet.statuses.length > 0 ? fleet.statuses : ['Synchronizing'];
+  const width = Math.max(2, String(fleet.count).length);
+  return Array.from({ length: fleet.count }, (_, i) => {
+    const id = `dts${createHash('sha256').update(`${fleet.region}/${fleet.namePrefix}/${i}`).digest('hex').slice(0, 15)}`;
+    const [sourceEngine, destinationEngine] = FLEET_ENGINES[i % FLEET_ENGINES.length];
+    return {
+      id,
+      region: fleet.region,
+      name: `${fleet.namePrefix}-${String(i + 1).padStart(width, '0')}`,
+      directions: [{ direction: 'Forward', status: statuses[i % statuses.length], lagSeconds: 1 + ((i * 7) % 40) }],
+      sourceEngine,
+      destinationEngine,
+      sourceInstanceId: `rm-${id.slice(3, 15)}s`,
+      destinationInstanceId: `rm-${id.slice(3, 15)}d`,
+    };
+  });
+}
+
+const expanded = new WeakMap<Scenario, readonly ScenarioJob[]>();
+
+/** Every job DTS knows in this scenario: `jobs`, then each fleet's. */
+export function allJobs(scenario: Scenario): readonly ScenarioJob[] {
+  let jobs = expanded.get(scenario);
+  if (jobs === undefined) {
+    jobs = [...scenario.jobs, ...(scenario.fleets ?? []).flatMap(fleetJobs)];
+    expanded.set(scenario, jobs);
+  }
+  return jobs;
+}
+
+function readFleet(value: unknown, path: string, problems: string[]): ScenarioFleet | undefined {
+  const obj = objectAt(value, path, problems);
+  if (!obj) {
+    return undefined;
+  }
+  const r = new FieldReader(obj, path, problems, ['region', 'count', 'namePrefix', 'statuses']);
+  const region = r.string('region', { required: true, expected: 'a region ID such as cn-shanghai' });
+  if (region !== undefined && !isValidRegion(region)) {
+    r.fail('region', 'a region ID such as cn-shanghai');
+  }
+  const count = r.number('count', { min: 1, integer: true }) ?? r.fail('count', `an integer from 1 to ${MAX_FLEET_SIZE}`);
+  if (count !== undefined && count > MAX_FLEET_SIZE) {
+    r.fail('count', `an integer from 1 to ${MAX_FLEET_SIZE}`);
+  }
+  const namePrefix = r.string('namePrefix', { required: true });
+  const statuses = obj['statuses'] === undefined ? undefined : r.array('statuses', true);
+  if (statuses !== undefined && (statuses.length === 0 || !statuses.every((x) => typeof x === 'string'))) {
+    r.fail('statuses', 'a non-empty list of statuses');
+  }
+  if (region === undefined || count === undefined || count > MAX_FLEET_SIZE || namePrefix === undefined) {
+    return undefined;
+  }
+  return { region, count, namePrefix, ...(statuses !== undefined && { statuses: statuses as string[] }) };
 }
 
 /** The services the emulator plays; faults apply to one of them. */
@@ -625,10 +708,11 @@ export function parseScenario(value: unknown, source = 'scenario'): Scenario {
     throw new ScenarioError(source, problems);
   }
   const r = new FieldReader(obj, '', problems, [
-    'accessKeys', 'jobs', 'faults', 'successAsString', 'roles', 'credentialsUris', 'ecsMetadata', '$comment',
+    'accessKeys', 'jobs', 'fleets', 'faults', 'successAsString', 'roles', 'credentialsUris', 'ecsMetadata', '$comment',
   ]);
   const accessKeys = r.array('accessKeys', true).map((v, i) => readAccessKey(v, `accessKeys[${i}]`, problems));
   const jobs = r.array('jobs', true).map((v, i) => readJob(v, `jobs[${i}]`, problems));
+  const fleets = r.array('fleets', false).map((v, i) => readFleet(v, `fleets[${i}]`, problems));
   const faults = r.array('faults', false).map((v, i) => readFault(v, `faults[${i}]`, problems));
   const successAsString = r.boolean('successAsString');
   const roles = r.array('roles', false).map((v, i) => readRole(v, `roles[${i}]`, problems));
@@ -643,6 +727,10 @@ export function parseScenario(value: unknown, source = 'scenario'): Scenario {
   }
   for (const id of duplicates(jobs.flatMap((j) => (j ? [j.id] : [])))) {
     problems.push(`jobs has ${id} twice`);
+  }
+  const fleetIds = fleets.flatMap((f) => (f ? fleetJobs(f).map((j) => j.id) : []));
+  for (const id of duplicates([...new Set(jobs.flatMap((j) => (j ? [j.id] : []))), ...fleetIds])) {
+    problems.push(`fleets make job ${id} a second time (another fleet or jobs has it): change a namePrefix`);
   }
   for (const arn of duplicates(roles.flatMap((role) => (role ? [role.arn] : [])))) {
     problems.push(`roles has ${arn} twice`);
@@ -659,6 +747,7 @@ export function parseScenario(value: unknown, source = 'scenario'): Scenario {
   return {
     accessKeys: accessKeys as ScenarioAccessKey[],
     jobs: jobs as ScenarioJob[],
+    ...(fleets.length > 0 && { fleets: fleets as ScenarioFleet[] }),
     faults: faults as Fault[],
     ...(successAsString !== undefined && { successAsString }),
     ...(roles.length > 0 && { roles: roles as ScenarioRole[] }),

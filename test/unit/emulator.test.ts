@@ -9,7 +9,7 @@ import {
   TimeoutError,
 } from '../../src/core/api/errors';
 import { canonicalQueryString, signV3, v2CommonParams, v2Signature, type Credentials } from '../../src/core/api/signing';
-import { loadScenario, parseScenario, ScenarioError, type Fault, type Scenario } from '../emulator/scenario';
+import { allJobs, loadScenario, parseScenario, ScenarioError, type Fault, type Scenario } from '../emulator/scenario';
 import { startEmulator, type Emulator } from '../emulator/server';
 
 const START = new Date('2024-05-01T08:00:00Z');
@@ -236,18 +236,65 @@ describe('DTS emulator', () => {
       const page = await list(client(), { RegionId: HZ, SynchronizationJobName: 'ORDERS', PageNum: '1', PageSize: '10' });
       const instances = page['SynchronizationInstances'] as Record<string, unknown>[];
       assert.deepEqual(instances.map((i) => i['SynchronizationJobId']), [JOB.healthy, JOB.twoWay]);
+      const endpoint = { EngineName: 'MySQL', InstanceType: 'RDS', InstanceId: '', IP: '', Port: '3306', UserName: 'dtstest' };
       assert.deepEqual(instances[0], {
         SynchronizationJobId: JOB.healthy, SynchronizationJobName: 'orders-to-analytics', SynchronizationDirection: 'Forward',
-        Status: 'Synchronizing', Delay: '3', ErrorMessage: '', SourceEndpoint: { EngineName: 'MySQL', InstanceId: '' },
-        DestinationEndpoint: { EngineName: 'MySQL', InstanceId: '' }, PayType: 'PostPaid',
+        SynchronizationJobClass: 'medium', Status: 'Synchronizing', Delay: '3', ErrorMessage: '', SourceEndpoint: endpoint,
+        DestinationEndpoint: endpoint, PayType: 'PostPaid', Performance: { RPS: '0', FLOW: '0' }, StructureInitialization: 'true',
+        DataInitialization: 'true', SynchronizationObjects: [], Tags: [],
       });
       const second = await list(client(), { RegionId: HZ, PageNum: '2', PageSize: '10' });
-      assert.deepEqual([second['PageNumber'], second['PageRecordCount']], [2, 0]);
+      assert.deepEqual([second['PageNumber'], second['PageRecordCount'], second['TotalRecordCount']], [2, 0, 5]);
     });
 
     it('refuses a page size other than 10, 20 or 30', async () => {
-      const error = await failure(list(client(), { RegionId: HZ, PageSize: '25' }));
-      assert.equal(error.code, 'InvalidParameter');
+      for (const size of ['25', '0', '31', '-10', 'ten', '']) {
+        const error = await failure(list(client(), { RegionId: HZ, PageSize: size }));
+        assert.equal(error.code, 'InvalidParameter', size);
+      }
+    });
+
+    it('refuses a page number that is not an integer from 1 to 2147483647', async () => {
+      for (const num of ['0', '-1', '1.5', 'x', '2147483648', '']) {
+        const error = await failure(list(client(), { RegionId: HZ, PageNum: num }));
+        assert.deepEqual([error.code, error.httpStatus], ['InvalidParameter', 400], num);
+      }
+      const last = await list(client(), { RegionId: HZ, PageNum: '2147483647' });
+      assert.deepEqual(last['SynchronizationInstances'], []);
+    });
+
+    it('refuses a listing without RegionId', async () => {
+      assert.equal((await failure(list(client(), { PageNum: '1' }))).code, 'MissingParameter');
+    });
+
+    it('lists a fleet after the region\'s jobs, 45 over two pages, and answers its jobs\' statuses too', async () => {
+      emu.setScenario(scenario({ fleets: [{ region: 'cn-shanghai', count: 44, namePrefix: 'shop', statuses: ['Synchronizing', 'Suspending'] }] }));
+      const sh = (params: Record<string, string>) => list(client(), { RegionId: 'cn-shanghai', ...params });
+      const first = await sh({ PageNum: '1' });
+      const second = await sh({ PageNum: '2' });
+      const ids = [...(first['SynchronizationInstances'] as { SynchronizationJobId: string }[]), ...(second['SynchronizationInstances'] as { SynchronizationJobId: string }[])].map((i) => i.SynchronizationJobId);
+      assert.deepEqual([first['TotalRecordCount'], first['PageRecordCount'], second['PageRecordCount']], [45, 30, 15]);
+      assert.equal(new Set(ids).size, 45);
+      assert.equal(ids[0], JOB.shanghai);
+      assert.ok(ids.every((id) => /^dts[a-z0-9]{15}$/.test(id)));
+      const named = await sh({ SynchronizationJobName: 'SHOP-4' });
+      assert.deepEqual((named['SynchronizationInstances'] as { SynchronizationJobName: string }[]).map((i) => i.SynchronizationJobName), ['shop-40', 'shop-41', 'shop-42', 'shop-43', 'shop-44']);
+      const status = await client().describeSynchronizationJobStatusList([ids[2]], 'cn-shanghai');
+      assert.equal(status.jobs.get(ids[2])?.[0].status, 'Suspending');
+    });
+
+    it('refuses a fleet whose jobs another fleet already makes', () => {
+      const fleet = { region: 'cn-shanghai', count: 2, namePrefix: 'twice' };
+      assert.throws(() => parseScenario(scenario({ fleets: [fleet, fleet] })), /fleets make job dts[0-9a-f]{15} a second time/);
+      assert.throws(() => parseScenario(scenario({ fleets: [{ ...fleet, count: 0 }] })), /fleets\[0\]\.count must be an integer from 1 to 5000/);
+    });
+
+    it('plays faults scoped to the action and region for it', async () => {
+      emu.setScenario(scenario({ faults: [{ kind: 'dts-error', action: 'DescribeSynchronizationJobs', region: 'cn-beijing', errCode: 'InternalError' }] }));
+      const ok = await list(client(), { RegionId: HZ });
+      assert.equal(ok['TotalRecordCount'], 5);
+      const failed = await list(client(), { RegionId: 'cn-beijing' });
+      assert.deepEqual([failed['Success'], failed['ErrCode']], [false, 'InternalError']);
     });
   });
 
@@ -479,6 +526,14 @@ describe('emulator scenarios', () => {
     assert.ok(demo.jobs.some((j) => j.region === 'cn-shanghai'));
     assert.ok(demo.jobs.some((j) => j.directions.length === 2));
     assert.ok(demo.jobs.every((j) => /^dts[a-z0-9]{15}$/.test(j.id)));
+  });
+
+  it('gives the demo a region of 45 jobs to list, none of the unwatched ones failing', () => {
+    const demo = loadScenario(resolve(__dirname, '../../../test/emulator/demo.json'));
+    assert.equal(allJobs(demo).filter((j) => j.region === 'cn-shanghai').length, 45);
+    const unwatched = allJobs(demo).slice(demo.jobs.length);
+    assert.equal(unwatched.length, 44);
+    assert.ok(unwatched.every((j) => /^dts[a-z0-9]{15}$/.test(j.id) && !/failed|locked/i.test(j.directions[0].status)));
   });
 
   it('names the file and every problem in it', () => {
