@@ -6,6 +6,7 @@ import { regionFromEnv } from '../core/credentials';
 import { InvalidInputError } from '../core/inputError';
 import { parseJobRef, type JobSpec } from '../core/jobs';
 import { regionProblem } from '../core/regions';
+import type { MetricsFormat } from './openmetrics';
 import { quoteUntrusted, safeText } from '../core/safeText';
 import { DEFAULT_SETTINGS, MAX_LAG_WARNING_SECONDS, MAX_REQUEST_TIMEOUT_SECONDS, MIN_REQUEST_TIMEOUT_SECONDS } from '../core/settings';
 
@@ -21,9 +22,13 @@ export function usage(): string {
   return l10n.t(
     `Usage: dts-sync-status [options] JOB_ID[@REGION]...
        dts-sync-status show JOB_ID[@REGION] [--json]
+       dts-sync-status list [--region R]... [--name TEXT] [--json]
 
 Shows the status of Alibaba Cloud DTS synchronization jobs, one line per direction.
 show prints everything DTS reports about one job: precheck, initial load, endpoints, expiry.
+list prints every synchronization job of the regions (all pages), to find their IDs; --region
+may be given several times; --name keeps the jobs whose name contains TEXT. Exit status 0, or 2
+when a region could not be listed (the jobs read before the failure are still printed).
 
 Options:
   --region R                 region of jobs given without @REGION (default: the profile's
@@ -38,7 +43,10 @@ Options:
   --allow-insecure-http      allow an http:// endpoint that is not this machine (signed requests in cleartext)
   --profile NAME             use this profile of ~/.aliyun/config.json (any aliyun CLI mode), else of
                              ~/.alibabacloud/credentials, instead of the default chain below
-  --json                     print one JSON document instead of the table
+  --json                     print one JSON document instead of the table (--format json)
+  --format FORMAT            table (default), json, openmetrics (OpenMetrics text for a scraper),
+                             or prometheus (the same metrics in the Prometheus text format, for
+                             node_exporter's textfile collector)
   --details                  also fetch why each direction that is not healthy or finished is so
                              (error message, precheck, initial load) and print it under it; a failed
                              details call prints "details unavailable" and changes no exit status
@@ -65,16 +73,27 @@ unknown, not found); 2 a query failed or the input was invalid.`,
   );
 }
 
+/** What the status command prints: the table, one JSON document, or metrics (`openmetrics`, `prometheus`). */
+export type OutputFormat = 'table' | 'json' | MetricsFormat;
+
+const FORMATS: readonly OutputFormat[] = ['table', 'json', 'openmetrics', 'prometheus'];
+
 export interface CliOptions {
-  readonly command: 'status' | 'show' | 'help' | 'version';
+  readonly command: 'status' | 'show' | 'list' | 'help' | 'version';
   /** `--details`: fetch DescribeSynchronizationJobStatus for every direction that is not ok or finished. */
   readonly details: boolean;
   /** Parsed with the explicit --region, else the environment's region, else the default. */
   readonly jobs: readonly JobSpec[];
   /** The job arguments as given, to place bare IDs in the credentials' region once it is known. */
   readonly jobRefs: readonly string[];
-  /** `--region` as given: it wins over the profile's region_id. */
+  /** `--region` as given (the last one): it wins over the profile's region_id. */
   readonly region?: string;
+  /** `list`: every `--region` given, else the environment's region or the default (the profile's wins over these). */
+  readonly regions: readonly string[];
+  /** `list --name`: a part of the job name (DTS matches fuzzily). */
+  readonly name?: string;
+  /** `--format`; `--json` is `json`. */
+  readonly format: OutputFormat;
   readonly endpoint?: string;
   readonly signatureVersion: SignatureVersion;
   readonly timeoutSeconds: number;
@@ -105,7 +124,9 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv): C
       allowPositionals: true,
       strict: true,
       options: {
-        region: { type: 'string' },
+        region: { type: 'string', multiple: true },
+        name: { type: 'string' },
+        format: { type: 'string' },
         endpoint: { type: 'string' },
         'signature-version': { type: 'string' },
         timeout: { type: 'string' },
@@ -124,13 +145,16 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv): C
     throw new InvalidInputError(safeText((e as Error).message.replace(/\. To specify a positional argument.*$/s, '')));
   }
   const { values, positionals } = parsed;
+  const format = outputFormat(values.format, values.json ?? false);
   const base = {
+    regions: [],
+    format,
     signatureVersion: DEFAULT_SETTINGS.signatureVersion,
     timeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
     deadlineSeconds: DEFAULT_DEADLINE_SECONDS,
     lagWarningSeconds: DEFAULT_LAG_WARNING_SECONDS,
     allowInsecureHttp: false,
-    json: values.json ?? false,
+    json: format === 'json',
     details: values.details ?? false,
     jobs: [],
     jobRefs: [],
@@ -141,11 +165,14 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv): C
   if (values.version) {
     return { ...base, command: 'version' };
   }
-  const explicitRegion = values.region?.trim() || undefined;
+  const explicitRegions = (values.region ?? []).map((r) => r.trim()).filter((r) => r !== '');
+  const explicitRegion = explicitRegions.at(-1);
   const region = explicitRegion ?? regionFromEnv(env) ?? DEFAULT_REGION;
-  const problem = regionProblem(region);
-  if (problem) {
-    throw new InvalidInputError(l10n.t('Invalid region: {0}', problem));
+  for (const r of [...new Set([...explicitRegions, region])]) {
+    const problem = regionProblem(r);
+    if (problem) {
+      throw new InvalidInputError(l10n.t('Invalid region: {0}', problem));
+    }
   }
   const signatureVersion = (values['signature-version'] ?? DEFAULT_SETTINGS.signatureVersion).toLowerCase();
   if (signatureVersion !== 'v3' && signatureVersion !== 'v2') {
@@ -158,7 +185,40 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv): C
   const timeoutSeconds = seconds('timeout', values.timeout, DEFAULT_TIMEOUT_SECONDS, MIN_REQUEST_TIMEOUT_SECONDS, MAX_REQUEST_TIMEOUT_SECONDS);
   const deadlineSeconds = seconds('deadline', values.deadline, DEFAULT_DEADLINE_SECONDS, 1, MAX_DEADLINE_SECONDS);
   const lagWarningSeconds = seconds('lag-warning', values['lag-warning'], DEFAULT_LAG_WARNING_SECONDS, 0, MAX_LAG_WARNING_SECONDS);
+  const common = {
+    region: explicitRegion,
+    regions: explicitRegions.length > 0 ? [...new Set(explicitRegions)] : [region],
+    endpoint: values.endpoint,
+    signatureVersion,
+    timeoutSeconds,
+    deadlineSeconds,
+    lagWarningSeconds,
+    allowInsecureHttp,
+    profile: values.profile,
+    format,
+    json: format === 'json',
+  } as const;
+  const list = positionals[0] === 'list';
+  if (!list && values.name !== undefined) {
+    throw new InvalidInputError(l10n.t('--name is an option of list: dts-sync-status list [--region R]... [--name TEXT] [--json]'));
+  }
+  if (list) {
+    if (positionals.length > 1) {
+      throw new InvalidInputError(l10n.t('list takes no job IDs: dts-sync-status list [--region R]... [--name TEXT] [--json]'));
+    }
+    if (format !== 'table' && format !== 'json') {
+      throw new InvalidInputError(l10n.t('list prints a table or --json, not --format {0}', format));
+    }
+    if (values.details) {
+      throw new InvalidInputError(l10n.t('--details is an option of the status command, not of list'));
+    }
+    const name = values.name?.trim() || undefined;
+    return { ...common, command: 'list', details: false, jobs: [], jobRefs: [], ...(name === undefined ? {} : { name }) };
+  }
   const show = positionals[0] === 'show';
+  if ((show || values.details) && (format === 'openmetrics' || format === 'prometheus')) {
+    throw new InvalidInputError(l10n.t('--format {0} prints statuses only: it takes no --details and no show', format));
+  }
   const refs = show ? positionals.slice(1) : positionals;
   if (show && refs.length !== 1) {
     throw new InvalidInputError(l10n.t('show takes exactly one job ID: dts-sync-status show JOB_ID[@REGION] [--json]'));
@@ -167,25 +227,45 @@ export function parseCliArgs(argv: readonly string[], env: NodeJS.ProcessEnv): C
     throw new InvalidInputError(l10n.t('Give at least one job ID (dts-sync-status --help for usage)'));
   }
   return {
+    ...common,
     command: show ? 'show' : 'status',
     details: show || (values.details ?? false),
     jobs: jobsIn(refs, region),
     jobRefs: refs,
-    region: explicitRegion,
-    endpoint: values.endpoint,
-    signatureVersion,
-    timeoutSeconds,
-    deadlineSeconds,
-    lagWarningSeconds,
-    allowInsecureHttp,
-    profile: values.profile,
-    json: values.json ?? false,
   };
+}
+
+/** `--format`, with `--json` as another spelling of `--format json`; both at once must agree. */
+function outputFormat(value: string | undefined, json: boolean): OutputFormat {
+  const wanted = value?.trim().toLowerCase();
+  if (wanted === undefined) {
+    return json ? 'json' : 'table';
+  }
+  const format = FORMATS.find((f) => f === wanted);
+  if (format === undefined) {
+    throw new InvalidInputError(l10n.t('--format must be one of {0}, got {1}', FORMATS.join(', '), quoteUntrusted(value ?? '')));
+  }
+  if (json && format !== 'json') {
+    throw new InvalidInputError(l10n.t('--json and --format {0} contradict each other', format));
+  }
+  return format;
 }
 
 /** The jobs, bare IDs placed in `defaultRegion`; `ID@region` keeps its own. */
 export function jobsIn(refs: readonly string[], defaultRegion: string): JobSpec[] {
   return refs.map((p) => parseJobRef(p, defaultRegion));
+}
+
+/** The regions `list` reads: every --region, else the region of the credentials, else the environment's or the default. */
+export function regionsForCredentials(options: CliOptions, credentialsRegion: string | undefined, source: string): readonly string[] {
+  if (options.region || !credentialsRegion) {
+    return options.regions;
+  }
+  const problem = regionProblem(credentialsRegion);
+  if (problem) {
+    throw new InvalidInputError(l10n.t('Invalid region_id of {0}: {1}', source, problem));
+  }
+  return [credentialsRegion];
 }
 
 /**

@@ -4,10 +4,13 @@ import { DtsError } from '../core/api/errors';
 import { defaultChain, profileChain } from '../core/credentials';
 import { InvalidInputError } from '../core/inputError';
 import { configureLocale, configureLocaleFromEnv } from '../core/locale';
+import { discoverJobs, type DiscoveryOptions } from '../core/discovery';
 import { queryJobStatuses } from '../core/query';
 import { redactSecrets, safeText, type KnownSecrets } from '../core/safeText';
-import { jobsForCredentials, parseCliArgs, usage } from './args';
+import { jobsForCredentials, parseCliArgs, regionsForCredentials, usage, type CliOptions } from './args';
 import { detailsKey, detailsRecord, fetchDetails, reasonLines, renderShow, wantsDetails, type DirectionDetails } from './details';
+import { emptyListLine, listErrorLines, listExitCode, renderListTable, toListDocument } from './list';
+import { renderMetrics } from './openmetrics';
 import { exitCodeFor, renderErrors, renderTable, toDocument } from './render';
 import { version } from '../../package.json';
 
@@ -34,8 +37,8 @@ export async function runCli(io: CliIo): Promise<number> {
   }
   try {
     const options = parseCliArgs(io.argv, io.env);
-    if (options.json) {
-      // --json is a machine interface: its error messages stay English like its field names, whatever the locale.
+    if (options.format !== 'table') {
+      // --json and the metrics are machine interfaces: their messages stay English like their field names, whatever the locale.
       configureLocale('en');
     }
     if (options.command === 'help') {
@@ -52,7 +55,6 @@ export async function runCli(io: CliIo): Promise<number> {
     const chain = options.profile ? profileChain(options.profile, chainOptions) : defaultChain(chainOptions);
     const resolved = await chain.resolve();
     const { credentials } = resolved;
-    const jobs = jobsForCredentials(options, resolved.region, resolved.source);
     known = credentials;
     for (const warning of resolved.warnings ?? []) {
       err(l10n.t('warning: {0}', warning));
@@ -67,6 +69,11 @@ export async function runCli(io: CliIo): Promise<number> {
     });
     const started = performance.now();
     const totalMs = options.deadlineSeconds * 1000;
+    if (options.command === 'list') {
+      const regions = regionsForCredentials(options, resolved.region, resolved.source);
+      return await runList(client, regions, options, { known: credentials, deadline: { totalMs, remainingMs: () => totalMs - (performance.now() - started) } }, io, out, err);
+    }
+    const jobs = jobsForCredentials(options, resolved.region, resolved.source);
     const snapshot = await queryJobStatuses(jobs, client, {
       lagWarningSeconds: options.lagWarningSeconds,
       deadlineMs: totalMs,
@@ -76,7 +83,9 @@ export async function runCli(io: CliIo): Promise<number> {
     const details: ReadonlyMap<string, DirectionDetails> = options.details
       ? await fetchDetails(snapshot, client, options.command === 'show' ? () => true : wantsDetails, deadline)
       : new Map();
-    if (options.json) {
+    if (options.format === 'openmetrics' || options.format === 'prometheus') {
+      out(renderMetrics(snapshot, options.format));
+    } else if (options.json) {
       const document = toDocument(snapshot);
       const withDetails = options.details
         ? {
@@ -95,7 +104,7 @@ export async function runCli(io: CliIo): Promise<number> {
     } else if (options.command === 'show') {
       out(`${snapshot.jobs.map((job) => renderShow(job, details, snapshot.checkedAt)).join('\n\n')}\n`);
     } else {
-      const colour = Boolean(io.stdout.isTTY) && !io.env['NO_COLOR'];
+      const colour = wantsColour(io);
       const table = renderTable(snapshot, colour, (job, d) => reasonLines(details.get(detailsKey(job.jobId, d.direction)), snapshot.checkedAt));
       if (table) {
         out(`${table}\n`);
@@ -113,4 +122,33 @@ export async function runCli(io: CliIo): Promise<number> {
   } finally {
     await client?.close();
   }
+}
+
+function wantsColour(io: CliIo): boolean {
+  return Boolean(io.stdout.isTTY) && !io.env['NO_COLOR'];
+}
+
+/** `list`: every job of the regions, as a table or one JSON document; errors and notes on stderr. */
+async function runList(
+  client: DtsClient,
+  regions: readonly string[],
+  options: CliOptions,
+  discovery: Pick<DiscoveryOptions, 'known' | 'deadline'>,
+  io: CliIo,
+  out: (text: string) => unknown,
+  err: (line: string) => unknown,
+): Promise<number> {
+  const found = await discoverJobs(client, regions, { ...discovery, name: options.name });
+  if (options.json) {
+    out(`${JSON.stringify(toListDocument(found, options.lagWarningSeconds), null, 2)}\n`);
+  } else {
+    const text = renderListTable(found, wantsColour(io), options.lagWarningSeconds) || (found.errors.length === 0 ? emptyListLine(regions, options.name) : '');
+    if (text) {
+      out(`${text}\n`);
+    }
+  }
+  for (const line of listErrorLines(found)) {
+    err(line);
+  }
+  return listExitCode(found);
 }

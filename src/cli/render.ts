@@ -3,6 +3,7 @@ import { isFailed, needsAttention } from '../core/attention';
 import type { DirectionRecord, DirectionStatus, Health, JobStatus } from '../core/model';
 import { directionLabel, directionRecord, formatLag, statusLabel } from '../core/model';
 import type { Snapshot } from '../core/query';
+import type { DtsError } from '../core/api/errors';
 import { safeText, stripControl } from '../core/safeText';
 import { formatUtc } from '../core/views/time';
 
@@ -19,6 +20,19 @@ export interface StatusDocument {
   errors: { region: string; code: string; message: string; requestId: string | null; jobIds: string[] }[];
 }
 
+/** A failed query in `--json` (the status command's and `list`'s alike): a public shape, fields never renamed. */
+export type ErrorRecord = StatusDocument['errors'][number];
+
+export function errorRecord(region: string, error: DtsError, jobIds: readonly string[]): ErrorRecord {
+  return {
+    region,
+    code: safeText(error.code),
+    message: safeText(error.message),
+    requestId: error.requestId === undefined ? null : safeText(error.requestId),
+    jobIds: [...jobIds],
+  };
+}
+
 export function toDocument(snapshot: Snapshot): StatusDocument {
   return {
     checkedAt: snapshot.checkedAt.toISOString(),
@@ -30,13 +44,7 @@ export function toDocument(snapshot: Snapshot): StatusDocument {
       health: job.health,
       directions: job.directions.map(directionRecord),
     })),
-    errors: snapshot.errors.map((f) => ({
-      region: f.region,
-      code: safeText(f.error.code),
-      message: safeText(f.error.message),
-      requestId: f.error.requestId === undefined ? null : safeText(f.error.requestId),
-      jobIds: [...f.jobIds],
-    })),
+    errors: snapshot.errors.map((f) => errorRecord(f.region, f.error, f.jobIds)),
   };
 }
 
@@ -100,25 +108,42 @@ function padCell(text: string, width: number): string {
   return text + ' '.repeat(Math.max(0, width - displayWidth(text)));
 }
 
-/** One aligned line per job direction, failed batches after; colour only when asked (a TTY). `under`: lines indented below a direction. */
-export function renderTable(snapshot: Snapshot, colour: boolean, under?: (job: JobStatus, d: DirectionStatus) => readonly string[]): string {
-  const header = [l10n.t('JOB'), l10n.t('REGION'), l10n.t('DIRECTION'), l10n.t('STATUS'), l10n.t('LAG'), l10n.t('CHECKPOINT')];
+/** A row of an aligned table: its cells, the health that colours one of them, lines indented below it. */
+export interface TableRow {
+  readonly cells: readonly string[];
+  readonly health?: Health;
+  readonly below?: readonly string[];
+}
+
+/**
+ * Columns padded to their widest cell (wide characters count two), the `colourColumn` coloured by the row's health
+ * when asked (a TTY); '' when there are no rows.
+ */
+export function alignedTable(header: readonly string[], rows: readonly TableRow[], colour: boolean, colourColumn: number): string {
   // Cells are plain text before any colour code goes in: an ESC from the server must never reach the terminal.
-  const rows = snapshot.jobs.flatMap((job) => rowsOf(job).map((r) => ({ ...r, job, cells: r.cells.map(stripControl) })));
-  if (rows.length === 0) {
+  const clean = rows.map((r) => ({ ...r, cells: r.cells.map(stripControl) }));
+  if (clean.length === 0) {
     return '';
   }
-  const widths = header.map((h, i) => Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r.cells[i]))));
-  const line = (cells: string[], health?: Health): string =>
+  const widths = header.map((h, i) => Math.max(displayWidth(h), ...clean.map((r) => displayWidth(r.cells[i] ?? ''))));
+  const line = (cells: readonly string[], health?: Health): string =>
     cells
       .map((c, i) => {
         const padded = i === cells.length - 1 ? c : padCell(c, widths[i]);
-        return health !== undefined && i === STATUS_COLUMN ? `${COLOURS[health]}${c}${RESET}${padded.slice(c.length)}` : padded;
+        return health !== undefined && i === colourColumn ? `${COLOURS[health]}${c}${RESET}${padded.slice(c.length)}` : padded;
       })
       .join('  ');
-  const below = (row: (typeof rows)[number]): string[] =>
-    row.direction && under ? under(row.job, row.direction).map((text) => `    ${stripControl(text)}`) : [];
-  return [line(header), ...rows.flatMap((row) => [line(row.cells, colour ? row.health : undefined), ...below(row)])].join('\n');
+  const below = (row: TableRow): string[] => (row.below ?? []).map((text) => `    ${stripControl(text)}`);
+  return [line(header), ...clean.flatMap((row) => [line(row.cells, colour ? row.health : undefined), ...below(row)])].join('\n');
+}
+
+/** One aligned line per job direction, failed batches after; colour only when asked (a TTY). `under`: lines indented below a direction. */
+export function renderTable(snapshot: Snapshot, colour: boolean, under?: (job: JobStatus, d: DirectionStatus) => readonly string[]): string {
+  const header = [l10n.t('JOB'), l10n.t('REGION'), l10n.t('DIRECTION'), l10n.t('STATUS'), l10n.t('LAG'), l10n.t('CHECKPOINT')];
+  const rows = snapshot.jobs.flatMap((job) =>
+    rowsOf(job).map((r) => ({ cells: r.cells, health: r.health, below: r.direction && under ? under(job, r.direction) : [] })),
+  );
+  return alignedTable(header, rows, colour, STATUS_COLUMN);
 }
 
 export function renderErrors(snapshot: Snapshot): string[] {

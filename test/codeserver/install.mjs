@@ -11,6 +11,8 @@ export const CODE_SERVER_VERSION = '4.100.3';
 
 export const DEBIAN_PACKAGES = [
   'libkrb5-dev', 'libx11-dev', 'libxkbfile-dev', 'libsecret-1-dev', 'pkg-config', 'ripgrep', 'chromium',
+  // The independent OpenMetrics / Prometheus text parser the metrics tests check --format openmetrics with.
+  'python3-prometheus-client',
   'fonts-wqy-microhei', // Chinese glyphs for the zh-cn browser test's screenshots (Debian's Chromium ships none)
 ];
 
