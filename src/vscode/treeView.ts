@@ -4,7 +4,7 @@ import { jobKey, type JobSpec } from '../core/jobs';
 import type { JobView, StatusStore, StoreChange } from '../core/store';
 import { accountGroups, accountItem } from '../core/views/accounts';
 import type { IconSpec } from '../core/views/health';
-import { directionItems, directionReason, errorBadge, errorItem, jobItem, reasonItem, viewMessage, type ItemModel } from '../core/views/tree';
+import { directionItems, directionReason, errorBadge, errorItem, jobItem, precheckItems, reasonItem, viewMessage, type ItemModel } from '../core/views/tree';
 
 /** A row of the tree: the error row, an account (with several in use), a job, or one of its directions. */
 export type JobsNode =
@@ -12,7 +12,9 @@ export type JobsNode =
   | { readonly kind: 'account'; readonly account: string }
   | { readonly kind: 'job'; readonly job: JobSpec }
   | { readonly kind: 'direction'; readonly job: JobSpec; readonly direction: string }
-  | { readonly kind: 'reason'; readonly job: JobSpec; readonly direction: string };
+  | { readonly kind: 'reason'; readonly job: JobSpec; readonly direction: string }
+  /** A failed precheck item by its place among the failed ones (MAX_PRECHECK_ROWS is the "… N more" row). */
+  | { readonly kind: 'precheck'; readonly job: JobSpec; readonly direction: string; readonly index: number };
 
 export function toThemeIcon(icon: IconSpec): vscode.ThemeIcon {
   return new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
@@ -104,7 +106,12 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     }
     if (node.kind === 'direction') {
       const view = this.views.get(jobKey(node.job));
-      return view && directionReason(view, node.direction) !== undefined ? [{ kind: 'reason', job: node.job, direction: node.direction }] : [];
+      if (!view) {
+        return [];
+      }
+      const reason: JobsNode[] = directionReason(view, node.direction) !== undefined ? [{ kind: 'reason', job: node.job, direction: node.direction }] : [];
+      const checks = precheckItems(view, node.direction).map((_, index): JobsNode => ({ kind: 'precheck', job: node.job, direction: node.direction, index }));
+      return [...reason, ...checks];
     }
     return [];
   }
@@ -113,7 +120,7 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     if (node.kind === 'direction') {
       return this.nodes.get(jobKey(node.job));
     }
-    if (node.kind === 'reason') {
+    if (node.kind === 'reason' || node.kind === 'precheck') {
       return { kind: 'direction', job: node.job, direction: node.direction };
     }
     return node.kind === 'job' ? this.accountNodes.get(accountOf(node.job)) : undefined;
@@ -142,6 +149,9 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     }
     if (node.kind === 'reason') {
       return reasonItem(view, node.direction);
+    }
+    if (node.kind === 'precheck') {
+      return precheckItems(view, node.direction)[node.index];
     }
     const index = view.status?.directions.findIndex((d) => d.direction === node.direction) ?? -1;
     return index < 0 ? undefined : directionItems(view, ctx)[index];

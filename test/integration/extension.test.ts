@@ -6,9 +6,10 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { TestApi } from '../../src/extension';
 import type { JobsNode } from '../../src/vscode/treeView';
+import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../emulator/server';
-import type { Fault } from '../emulator/scenario';
-import { activateExtension, configure, jobNode, JOBS, KEY, rows, SCENARIO, waitFor } from './support';
+import { loadScenario, type Fault } from '../emulator/scenario';
+import { activateExtension, configure, EXTENSION_ID, jobNode, JOBS, KEY, rows, SCENARIO, waitFor } from './support';
 
 const COMMANDS = [
   'dtsSync.refresh',
@@ -233,6 +234,31 @@ describe('DTS Sync Status in a real extension host', function () {
     await vscode.env.clipboard.writeText('');
     await vscode.commands.executeCommand('dtsSync.copyError', children[0]);
     assert.equal(await vscode.env.clipboard.readText(), REASON);
+  });
+
+  it('lists the demo’s failed precheck items below the direction’s reason, each with its error and repair method', async () => {
+    const root = vscode.extensions.getExtension(EXTENSION_ID)?.extensionPath ?? '';
+    const job = loadScenario(join(root, 'test/emulator/demo.json')).jobs.find((j) => j.name === 'crm-to-warehouse');
+    assert.ok(job, 'the demo scenario has its precheck-failed job');
+    emulator.setScenario({ ...SCENARIO, jobs: [job] });
+    await baseSettings([job.id]);
+    await withStatuses();
+    await waitFor('the details to arrive', () => api.store.state.jobs[0].details?.has('Forward'));
+    const [forward] = api.tree.getChildren(jobNode(api, job.id));
+    assert.match(rows(api)[0].description, /^Precheck failed/);
+    const children = rows(api, forward);
+    assert.deepEqual(
+      children.map((r) => [r.label, r.contextValue]),
+      [
+        ["Original error: Access denied for user 'dts_sync'@'100.104.175.%' (using password: YES)", 'directionError'],
+        ['CHECK_AUTH_SRC', 'precheckItem'],
+        ['CHECK_BINLOG_FORMAT', 'precheckItem'],
+      ],
+    );
+    assert.equal(children[2].description, 'binlog_format is STATEMENT, expected ROW');
+    assert.equal(children[2].icon, 'error');
+    const tooltip = api.tree.getTreeItem(api.tree.getChildren(forward)[2]).tooltip as vscode.MarkdownString;
+    assert.match(tooltip.value, /Repair: Set binlog\\_format=ROW on the source database/);
   });
 
   it('shows a subscription expiring within dtsSync.expiryWarningDays and counts it in the status bar', async () => {

@@ -12,9 +12,16 @@ import {
   jobDescription,
   jobItem,
   jobTooltip,
+  MAX_PRECHECK_ROWS,
+  precheckItems,
+  reasonItem,
   viewMessage,
   type PresentContext,
 } from '../../src/core/views/tree';
+import type { JobDetails, PrecheckItem } from '../../src/core/api/jobDetails';
+import { configureLocale, readBundle } from '../../src/core/locale';
+import { join } from 'node:path';
+import { repoRoot } from './repo-root.fixture';
 import { storeState } from './store-state.fixture';
 
 const NOW = new Date('2024-05-01T14:03:13Z');
@@ -352,6 +359,82 @@ describe('views/tree', () => {
 
     it('is absent when no job failed', () => {
       assert.equal(errorBadge(state([view(HANGZHOU, [dir('Forward', 'Synchronizing', ago(8))])])), undefined);
+    });
+  });
+
+  describe('precheck rows', () => {
+    const AUTH: PrecheckItem = {
+      itemName: 'CHECK_AUTH_SRC',
+      checkStatus: 'Failed',
+      errorMessage: "Original error: Access denied for user 'dts_sync'@'100.104.175.%' (using password: YES)\nat com.alibaba.dts.Check",
+      repairMethod: 'Check the password of the source database account.',
+    };
+    const BINLOG: PrecheckItem = { itemName: 'CHECK_BINLOG_FORMAT', checkStatus: 'failed', errorMessage: 'binlog_format is STATEMENT, expected ROW', repairMethod: 'Set binlog_format=ROW' };
+    const PASSED: PrecheckItem = { itemName: 'CHECK_CONN_SRC', checkStatus: 'Success' };
+    const withPrecheck = (items: PrecheckItem[], status = 'PrecheckFailed'): JobView => {
+      const details: JobDetails = { checkpoint: null, precheck: { status: 'Failed', items } };
+      return view(HANGZHOU, [dir('Forward', status, null)], { details: new Map([['Forward', details]]) });
+    };
+    afterEach(() => configureLocale('en'));
+
+    it('list each failed item below the reason: its name, its error’s first line, the whole error and the repair in the tooltip', () => {
+      const v = withPrecheck([PASSED, AUTH, BINLOG]);
+      assert.equal(directionItems(v, CTX)[0].collapsible, true);
+      assert.match(reasonItem(v, 'Forward')?.label ?? '', /^Original error: Access denied/, 'the reason row comes first');
+      const rows = precheckItems(v, 'Forward');
+      assert.deepEqual(
+        rows.map((r) => [r.label, r.description, r.contextValue, r.icon.id]),
+        [
+          ['CHECK_AUTH_SRC', "Original error: Access denied for user 'dts_sync'@'100.104.175.%' (using password: YES)", 'precheckItem', 'error'],
+          ['CHECK_BINLOG_FORMAT', 'binlog_format is STATEMENT, expected ROW', 'precheckItem', 'error'],
+        ],
+      );
+      assert.match(rows[0].tooltip, /^\*\*Precheck failed: CHECK\\_AUTH\\_SRC\*\*/);
+      assert.match(rows[0].tooltip, /```\nOriginal error: .*\nat com\.alibaba\.dts\.Check\n```/);
+      assert.match(rows[0].tooltip, /Repair: Check the password of the source database account\\\./);
+      assert.notEqual(rows[0].id, rows[1].id);
+    });
+
+    it('show nothing when every item passed', () => {
+      const v = withPrecheck([PASSED], 'Prechecking');
+      assert.deepEqual(precheckItems(v, 'Forward'), []);
+      assert.equal(directionItems(v, CTX)[0].collapsible, false);
+    });
+
+    it(`stop at ${MAX_PRECHECK_ROWS} rows and count the rest in one more row`, () => {
+      const many = Array.from({ length: 23 }, (_, i): PrecheckItem => ({ itemName: `CHECK_${i}`, checkStatus: 'Failed' }));
+      const rows = precheckItems(withPrecheck(many), 'Forward');
+      assert.equal(rows.length, MAX_PRECHECK_ROWS + 1);
+      assert.equal(rows[MAX_PRECHECK_ROWS - 1].label, 'CHECK_19');
+      assert.equal(rows[MAX_PRECHECK_ROWS].label, '… 3 more failed checks');
+      assert.equal(rows[MAX_PRECHECK_ROWS].contextValue, 'precheckMore');
+      assert.equal(precheckItems(withPrecheck(many.slice(0, 21)), 'Forward')[MAX_PRECHECK_ROWS].label, '… 1 more failed check');
+      assert.equal(precheckItems(withPrecheck(many.slice(0, 20)), 'Forward').length, 20);
+    });
+
+    it('name an unnamed item and strip control characters from what DTS sent', () => {
+      const [row] = precheckItems(withPrecheck([{ itemName: '', checkStatus: 'Failed', errorMessage: 'bad\u001b[31m thing' }]), 'Forward');
+      assert.equal(row.label, '(unnamed check)');
+      assert.equal(row.description, 'bad [31m thing');
+      assert.equal(row.tooltip.includes('\u001b'), false);
+    });
+
+    it('are worded in Simplified Chinese', () => {
+      configureLocale('zh-cn', readBundle(join(repoRoot(), 'l10n'), 'zh-cn'));
+      const many = Array.from({ length: 22 }, (_, i): PrecheckItem => ({ itemName: `CHECK_${i}`, checkStatus: 'Failed', repairMethod: 'x' }));
+      const rows = precheckItems(withPrecheck(many), 'Forward');
+      assert.match(rows[0].tooltip, /预检查失败/);
+      assert.match(rows[0].tooltip, /修复方法：x/);
+      assert.equal(rows[MAX_PRECHECK_ROWS].label, '… 另有 2 项检查失败');
+    });
+  });
+
+  describe('initialization progress', () => {
+    it('shows "Full data 42 %" on the direction row and on the job row', () => {
+      const details: JobDetails = { checkpoint: null, dataInitialization: { status: 'Migrating', percent: 42 } };
+      const v = view(HANGZHOU, [dir('Forward', 'Initializing', null)], { details: new Map([['Forward', details]]) });
+      assert.equal(directionItems(v, CTX)[0].description, 'Initializing · Full data 42 %');
+      assert.equal(jobDescription(v, CTX), 'Initializing · Full data 42 %');
     });
   });
 });

@@ -1,7 +1,7 @@
 import * as l10n from '@vscode/l10n';
 import { accountMessage, accountOf } from '../accounts';
 import type { ErrorKind } from '../api/errors';
-import { failureReason, reasonLine, type JobDetails, type JobEndpoint } from '../api/jobDetails';
+import { failureReason, isFailedCheck, reasonLine, type JobDetails, type JobEndpoint, type PrecheckItem } from '../api/jobDetails';
 import { formatNumber } from '../locale';
 import { isFailed, jobHealth } from '../attention';
 import { DEFAULT_ACCOUNT, displayName, jobKey, type JobSpec } from '../jobs';
@@ -62,6 +62,14 @@ export function directionItemId(spec: Pick<JobSpec, 'id' | 'region'>, direction:
 export function reasonItemId(spec: Pick<JobSpec, 'id' | 'region'>, direction: string): string {
   return `reason:${jobKey(spec)}:${direction}`;
 }
+
+/** The tree id of a failed precheck item's row (by its place among the failed items), or of the "… N more" row. */
+export function precheckItemId(spec: Pick<JobSpec, 'id' | 'region'>, direction: string, index: number): string {
+  return `precheck:${jobKey(spec)}:${direction}:${index}`;
+}
+
+/** At most this many failed precheck items get a row under their direction; a last row counts the rest. */
+export const MAX_PRECHECK_ROWS = 20;
 
 /** A row's label: the configured name, else the name DTS reported, else the ID. */
 export function jobLabel(view: Pick<JobView, 'spec' | 'facts'>): string {
@@ -131,7 +139,9 @@ export function jobDescription(view: JobView, ctx: PresentContext): string {
     main = notFoundIn(status.region);
   } else {
     const worst = worstDirection(status.directions);
-    main = worst ? joinParts([statusLabel(worst.status), lagWords(worst.lagSeconds)]) : l10n.t('No directions reported');
+    main = worst
+      ? joinParts([statusLabel(worst.status), progressWords(view.details?.get(worst.direction)), lagWords(worst.lagSeconds)])
+      : l10n.t('No directions reported');
   }
   return joinParts([main, view.expiry?.words, view.stale && view.fetchedAt ? formatStale(view.fetchedAt, ctx.now) : undefined]);
 }
@@ -274,8 +284,55 @@ export function directionItems(view: JobView, ctx: PresentContext): ItemModel[] 
     tooltip: directionTooltip(view, d, ctx),
     icon: healthIcon(d.health, d.status),
     contextValue: 'direction',
-    collapsible: directionReason(view, d.direction) !== undefined,
+    collapsible: directionReason(view, d.direction) !== undefined || failedPrecheckItems(view, d.direction).length > 0,
   }));
+}
+
+/** The failed items of a direction's latest precheck, in the order DTS sent them (empty when none failed). */
+export function failedPrecheckItems(view: JobView, direction: string): readonly PrecheckItem[] {
+  return view.details?.get(direction)?.precheck?.items.filter(isFailedCheck) ?? [];
+}
+
+/**
+ * A direction's failed precheck items as rows below its reason: the item's name, its error's first line, and the
+ * whole error with the repair method in the tooltip; past MAX_PRECHECK_ROWS one row counts the rest.
+ */
+export function precheckItems(view: JobView, direction: string): ItemModel[] {
+  const failed = failedPrecheckItems(view, direction);
+  const rows = failed.slice(0, MAX_PRECHECK_ROWS).map((item, index): ItemModel => {
+    const name = stripControl(item.itemName) || l10n.t('(unnamed check)');
+    const tooltip = [`**${escapeMarkdown(l10n.t('Precheck failed: {0}', name))}**`];
+    if (item.errorMessage !== undefined) {
+      const lines = item.errorMessage.split(/\r\n|[\r\n]/).map((line) => stripControl(line).replace(/```/g, "'''"));
+      tooltip.push('', '```', ...lines, '```');
+    }
+    if (item.repairMethod !== undefined) {
+      tooltip.push('', l10n.t('Repair: {0}', escapeMarkdown(item.repairMethod)));
+    }
+    return {
+      id: precheckItemId(view.spec, direction, index),
+      label: name,
+      description: item.errorMessage !== undefined ? reasonLine(item.errorMessage) : '',
+      tooltip: tooltip.join('\n'),
+      icon: { id: 'error', color: 'testing.iconFailed' },
+      contextValue: 'precheckItem',
+      collapsible: false,
+    };
+  });
+  const more = failed.length - rows.length;
+  if (more > 0) {
+    const words = more === 1 ? l10n.t('… 1 more failed check') : l10n.t('… {0} more failed checks', more);
+    rows.push({
+      id: precheckItemId(view.spec, direction, MAX_PRECHECK_ROWS),
+      label: words,
+      description: '',
+      tooltip: escapeMarkdown(words),
+      icon: { id: 'ellipsis' },
+      contextValue: 'precheckMore',
+      collapsible: false,
+    });
+  }
+  return rows;
 }
 
 /** A failed direction's reason row: the message's first line (code first), the whole message in its tooltip. */
