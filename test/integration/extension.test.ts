@@ -130,6 +130,21 @@ describe('DTS Sync Status in a real extension host', function () {
     }
   });
 
+  it('records each direction’s lag at every refresh for the details panel', async () => {
+    await withStatuses();
+    const twoWay = { id: 'dtstwoway000001', region: 'cn-hangzhou' };
+    const history = api.controller.lagHistory;
+    await waitFor('the first samples', () => history.samples(twoWay, 'Reverse').length > 0);
+    const before = history.samples(twoWay, 'Forward').length;
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await vscode.commands.executeCommand('dtsSync.refresh');
+    await waitFor('a sample from the manual refresh', () => history.samples(twoWay, 'Forward').length === before + 1);
+    assert.deepEqual(history.directions(twoWay), ['Forward', 'Reverse']);
+    const last = history.samples(twoWay, 'Reverse').at(-1);
+    assert.ok(last && last.lagSeconds !== null && last.lagSeconds >= 4 && last.lagSeconds < 60, JSON.stringify(last));
+    assert.deepEqual(history.samples({ id: 'dtsmissing00001', region: 'cn-hangzhou' }, 'Forward'), [], 'a job DTS did not return has no samples');
+  });
+
   it('makes the status bar say how many jobs failed, on the error background', async () => {
     await withStatuses();
     assert.equal(api.statusBar.item.text, '$(error) DTS: 1 failed');
