@@ -238,7 +238,8 @@ describe('DTS Sync Status in a real extension host', function () {
     emulator.setScenario(DETAILS_SCENARIO);
     await baseSettings(['dtsfail00000001']);
     await withStatuses();
-    await waitFor('the details to arrive', () => api.store.state.jobs[0].details?.has('Forward'));
+    // Earlier tests' details of this job (without a reason) stay until this refresh's details replace them.
+    await waitFor('the details with the reason to arrive', () => api.store.state.jobs[0].details?.get('Forward')?.errorMessage !== undefined);
     const [forward] = api.tree.getChildren(jobNode(api, 'dtsfail00000001'));
     const children = api.tree.getChildren(forward);
     assert.equal(children.length, 1);
