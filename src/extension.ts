@@ -5,6 +5,7 @@ import { defaultChain, profileChain, type ChainOptions } from './core/credential
 import { configureLocale } from './core/locale';
 import { StatusStore } from './core/store';
 import { registerCommands } from './vscode/commands';
+import { registerCronCommand } from './vscode/cronCommand';
 import { ExtensionLog } from './vscode/log';
 import { notifyFailures } from './vscode/notifications';
 import { SecretCredentials, type SecretStorageUnavailableError } from './vscode/secrets';
@@ -80,6 +81,7 @@ export function activate(context: vscode.ExtensionContext): TestApi {
     statusBar,
     { dispose: () => void controller.dispose() },
     ...registerCommands({ store, controller, secrets, log }),
+    registerCronCommand(context.extensionPath, () => controller.settings.jobs),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration(SECTION) || e.affectsConfiguration('http.proxy') || e.affectsConfiguration('http.proxySupport')) {
         void controller.settingsChanged();

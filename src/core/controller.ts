@@ -1,9 +1,13 @@
 import { accountsInUse, chainSpecFor, DEFAULT_ACCOUNT, jobsByAccount, knownAccounts, type AccountChain, type AccountCredentials, type ChainSpec } from './accounts';
-import { CredentialsNotFoundError } from './api/errors';
+import { BadInputError, CredentialsNotFoundError } from './api/errors';
+import type { JobListing } from './api/jobList';
 import { jobKey } from './jobs';
+import { RegionWatcher } from './regionWatcher';
 import { LagHistory, type PersistedLagHistory } from './lagHistory';
 import { maskAccessKeyId } from './safeText';
 import { componentLog, type Log } from './log';
+import * as l10n from '@vscode/l10n';
+import { MAX_JOBS } from './jobs';
 import { Poller, type RefreshOutcome, type RefreshReason, type Timers } from './poller';
 import { Refresher, type AccountRun, type ClosableSource } from './refresher';
 import type { ClientOptions } from './api/client';
@@ -92,6 +96,10 @@ export class Controller {
    */
   readonly lagHistory: LagHistory;
   private readonly refresher: Refresher;
+  /** The jobs of `dtsSync.watchRegions`, listed every 10 minutes and on a manual refresh. */
+  private readonly regionWatcher: RegionWatcher;
+  /** The settings as read; `currentSettings` is them with the watched regions' jobs added. */
+  private configured: Settings;
   private readonly log: Log;
   private readonly credentialLog: Log;
   private currentSettings: Settings;
@@ -115,7 +123,13 @@ export class Controller {
     this.log = componentLog(deps.log, 'settings');
     this.credentialLog = componentLog(deps.log, 'credentials');
     this.refresher = new Refresher({ store: deps.store, log: deps.log, createClient: deps.createClient, now: deps.now, userAgent: deps.userAgent });
-    this.currentSettings = deps.readSettings();
+    this.regionWatcher = new RegionWatcher({
+      list: (account, region, signal) => this.listJobs(account, region, signal),
+      log: deps.log,
+      now: () => this.now().getTime(),
+    });
+    this.configured = deps.readSettings();
+    this.currentSettings = this.withWatchedRegions(this.configured);
     const pollerLog = componentLog(deps.log, 'poller');
     this.poller = new Poller({
       intervalSeconds: this.currentSettings.refreshIntervalSeconds,
@@ -167,7 +181,50 @@ export class Controller {
   }
 
   get active(): boolean {
-    return this.currentSettings.jobs.length > 0 && [...this.slots.values()].some((s) => s.state.kind === 'found');
+    const work = this.currentSettings.jobs.length > 0 || this.currentSettings.watchRegions.length > 0;
+    return work && [...this.slots.values()].some((s) => s.state.kind === 'found');
+  }
+
+  /**
+   * Every page of a region's sync jobs with an account's credentials (Add Job, watched regions). An account no job
+   * uses yet is looked up for this call. Throws when the account has no credentials, the endpoint is refused, or
+   * `signal` aborts; a page failing midway is in the listing's `error`.
+   */
+  async listJobs(account: string, region: string, signal?: AbortSignal): Promise<JobListing> {
+    const settings = this.currentSettings;
+    if (settings.endpointRefusal) {
+      throw new BadInputError(settings.endpointRefusal);
+    }
+    const slot = this.slots.get(account);
+    let resolved = slot?.state.kind === 'found' ? slot.state.resolved : undefined;
+    if (!resolved) {
+      const context: ChainContext = { proxy: settings.httpProxy, requestTimeoutMs: settings.requestTimeoutSeconds * 1000 };
+      const chain = slot?.chain ?? this.deps.createChain(chainSpecFor(account, this.stored), context);
+      try {
+        resolved = await chain.resolve();
+      } catch (e) {
+        throw new CredentialsNotFoundError(e instanceof Error ? e.message : String(e));
+      }
+    }
+    return this.refresher.listJobs(account, settings, resolved, region, signal);
+  }
+
+  /** The jobs a watched region adds (for the tree's marks and Remove Job's message). */
+  get discoveredJobKeys(): ReadonlySet<string> {
+    return this.regionWatcher.discoveredKeys(this.configured.jobs);
+  }
+
+  /** The configured jobs and the watched regions' jobs, with a problem line per region that could not be listed. */
+  private withWatchedRegions(settings: Settings): Settings {
+    if (settings.watchRegions.length === 0) {
+      return settings;
+    }
+    const { jobs, capped } = this.regionWatcher.merge(settings.jobs);
+    const problems = [...settings.problems, ...this.regionWatcher.problems()];
+    if (capped > 0) {
+      problems.push(l10n.t('{0} more jobs of the watched regions are not watched: at most {1} jobs in all', capped, MAX_JOBS));
+    }
+    return { ...settings, jobs, problems };
   }
 
   /** After activation returns: look up every account's credentials, say the view is ready, and refresh once if active. */
@@ -183,7 +240,10 @@ export class Controller {
 
   /** The settings changed: take the new snapshot, look up accounts that came into use, refresh if that leaves it active. */
   async settingsChanged(): Promise<void> {
-    this.currentSettings = this.deps.readSettings(this.profileRegions);
+    this.configured = this.deps.readSettings(this.profileRegions);
+    // A region no longer watched takes its jobs along at once; new regions are listed by the refresh below.
+    this.regionWatcher.follow(this.configured.watchRegions);
+    this.currentSettings = this.withWatchedRegions(this.configured);
     this.applySettings(this.currentSettings);
     const fresh = this.syncSlots();
     // Without a new account the refresh starts in this same turn, as a settings change always did.
@@ -236,7 +296,7 @@ export class Controller {
       this.log.warn(problem);
     }
     this.lastProblems = settings.problems;
-    this.deps.setContext('dtsSync.hasJobs', settings.jobs.length > 0);
+    this.deps.setContext('dtsSync.hasJobs', settings.jobs.length > 0 || settings.watchRegions.length > 0);
     this.poller.setIntervalSeconds(settings.refreshIntervalSeconds);
     this.poller.setActive(this.active);
   }
@@ -255,7 +315,10 @@ export class Controller {
   private syncSlots(): AccountSlot[] {
     const context: ChainContext = { proxy: this.currentSettings.httpProxy, requestTimeoutMs: this.currentSettings.requestTimeoutSeconds * 1000 };
     const slots = new Map<string, AccountSlot>();
-    for (const name of accountsInUse(this.currentSettings.jobs)) {
+    // The accounts of the jobs and of the watched regions; the default account when there is neither.
+    const { jobs, watchRegions } = this.currentSettings;
+    const names = new Set([...(jobs.length > 0 ? accountsInUse(jobs) : []), ...watchRegions.map((w) => w.account)]);
+    for (const name of names.size > 0 ? names : accountsInUse([])) {
       const spec = chainSpecFor(name, this.stored);
       const chainKey = JSON.stringify([spec, context]);
       const existing = this.slots.get(name);
@@ -328,7 +391,8 @@ export class Controller {
     const key = (m: ReadonlyMap<string, string>): string => JSON.stringify([...m].sort(([a], [b]) => a.localeCompare(b)));
     if (key(regions) !== key(this.profileRegions)) {
       this.profileRegions = regions;
-      this.currentSettings = this.deps.readSettings(regions);
+      this.configured = this.deps.readSettings(regions);
+      this.currentSettings = this.withWatchedRegions(this.configured);
       if (this.currentSettings.defaultRegionFrom === 'profile') {
         this.log.info(`Jobs without a region are in ${this.currentSettings.defaultRegion}, the default account's profile region`);
       }
@@ -362,6 +426,15 @@ export class Controller {
     const slots = [...this.slots.values()];
     await Promise.all(slots.map(async (slot) => (slot.justResolved ? undefined : this.resolve(slot))));
     this.publish();
+    if (this.configured.watchRegions.length > 0) {
+      // The watched regions' job lists: those due (every 10 minutes), all of them on a manual refresh.
+      await this.regionWatcher.update(this.configured.watchRegions, reason === 'manual');
+      const merged = this.withWatchedRegions(this.configured);
+      if (JSON.stringify([merged.jobs, merged.problems]) !== JSON.stringify([this.currentSettings.jobs, this.currentSettings.problems])) {
+        this.currentSettings = merged;
+        this.applySettings(merged);
+      }
+    }
     const byAccount = jobsByAccount(this.currentSettings.jobs);
     const runs: AccountRun[] = slots.flatMap((slot): AccountRun[] => {
       const jobs = byAccount.get(slot.name) ?? [];

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describeProxy, DtsClient, STATUS_LIST_ACTION, type AttemptEvent, type ClientOptions, type StatusListSource } from './api/client';
 import type { JobDetails } from './api/jobDetails';
+import { listSynchronizationJobs, type JobListClient, type JobListing } from './api/jobList';
 import { DETAILS_CONCURRENCY, DetailsPolicy, type DetailsRequest } from './detailsPolicy';
 import { BadInputError } from './api/errors';
 import type { ResolvedCredentials } from './credentials';
@@ -14,6 +15,8 @@ import { toQueryError, type DetailsResult, type QueryError, type StatusStore, ty
 /** What the refresher needs of a client: the status list, the details of one direction (optional for fakes), close. */
 export type ClosableSource = StatusListSource & {
   close(): Promise<void>;
+  /** DtsClient's generic call, for DescribeSynchronizationJobs (optional for fakes). */
+  call?: JobListClient['call'];
   describeSynchronizationJobStatus?(jobId: string, direction: string, region: string, signal?: AbortSignal): Promise<JobDetails>;
 };
 
@@ -229,6 +232,28 @@ export class Refresher {
     }
   }
 
+  /**
+   * Every page of one region's sync jobs (DescribeSynchronizationJobs) with the account's credentials: through the
+   * account's status client when it has one (same rate limit, same connection), else through a client made for this
+   * listing and closed after it (Add Job with an account no job uses yet). Throws only when `signal` aborts.
+   */
+  async listJobs(account: string, settings: Settings, resolved: ResolvedCredentials, region: string, signal?: AbortSignal): Promise<JobListing> {
+    const c = resolved.credentials;
+    const known = { accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, securityToken: c.securityToken };
+    const shared = this.clients.has(account);
+    const client = shared ? this.clientFor(account, settings, resolved) : this.createClient(settings, resolved);
+    try {
+      if (typeof client.call !== 'function') {
+        throw new Error('this client cannot list jobs');
+      }
+      return await listSynchronizationJobs(client as ClosableSource & JobListClient, region, { signal, known });
+    } finally {
+      if (!shared) {
+        void client.close().catch(() => undefined);
+      }
+    }
+  }
+
   /** Reuses an account's keep-alive client while nothing it depends on changed. */
   private clientFor(account: string, settings: Settings, resolved: ResolvedCredentials): ClosableSource {
     const c = resolved.credentials;
@@ -243,8 +268,15 @@ export class Refresher {
       return existing.client;
     }
     void existing?.client.close().catch(() => undefined);
+    const client = this.createClient(settings, resolved);
+    this.clients.set(account, { client, key });
+    return client;
+  }
+
+  private createClient(settings: Settings, resolved: ResolvedCredentials): ClosableSource {
+    const c = resolved.credentials;
     const create = this.deps.createClient ?? ((o: ClientOptions) => new DtsClient(o));
-    const client = create({
+    return create({
       credentials: c,
       endpoint: settings.endpoint,
       allowInsecureHttp: settings.allowInsecureEndpoint,
@@ -254,8 +286,6 @@ export class Refresher {
       userAgent: this.deps.userAgent,
       onAttempt: (e) => (e.outcome === 'ok' ? this.clientLog.info(formatAttempt(e)) : this.clientLog.warn(formatAttempt(e))),
     });
-    this.clients.set(account, { client, key });
-    return client;
   }
 
   async dispose(): Promise<void> {

@@ -1,7 +1,7 @@
 import * as l10n from '@vscode/l10n';
 import { parseEndpoint } from './api/endpoints';
 import type { SignatureVersion } from './api/signing';
-import { DEFAULT_ACCOUNT, parseJobList, type JobSpec } from './jobs';
+import { accountNameProblem, DEFAULT_ACCOUNT, parseJobList, type JobSpec } from './jobs';
 import { parseExpiryWarningDays } from './expiry';
 import { regionProblem } from './regions';
 
@@ -29,8 +29,65 @@ export interface Settings {
   readonly notifyOnFailure: boolean;
   /** VS Code's `http.proxy`, when set and usable; requests then go through it. */
   readonly httpProxy: string | undefined;
+  /** `dtsSync.watchRegions`: every sync job of these regions (each with its account) is watched too. */
+  readonly watchRegions: readonly WatchedRegion[];
+  /** `dtsSync.groupBy`: how the tree groups jobs. */
+  readonly groupBy: GroupBy;
   /** One sentence per setting that was ignored, for the view's message and the log. */
   readonly problems: readonly string[];
+}
+
+export interface WatchedRegion {
+  readonly region: string;
+  /** The account whose credentials list the region (`default` when the entry names none). */
+  readonly account: string;
+}
+
+export type GroupBy = 'none' | 'region' | 'health';
+export const GROUP_BY_VALUES: readonly GroupBy[] = ['none', 'region', 'health'];
+
+/** More regions than DTS has would only multiply listing calls. */
+export const MAX_WATCH_REGIONS = 30;
+
+/**
+ * `dtsSync.watchRegions`: region IDs (`"cn-hangzhou"`) or `{ "region": "cn-hangzhou", "account": "prod" }`. Bad
+ * entries are dropped with a problem each; the same region and account twice is one entry.
+ */
+export function parseWatchRegions(value: unknown): { regions: WatchedRegion[]; problems: string[] } {
+  const regions: WatchedRegion[] = [];
+  const problems: string[] = [];
+  if (value === undefined || value === null) {
+    return { regions, problems };
+  }
+  if (!Array.isArray(value)) {
+    return { regions, problems: [l10n.t('{0} must be a list of region IDs; ignored', 'dtsSync.watchRegions')] };
+  }
+  const seen = new Set<string>();
+  for (const entry of value.slice(0, MAX_WATCH_REGIONS) as unknown[]) {
+    let region: unknown = entry;
+    let account: unknown = DEFAULT_ACCOUNT;
+    if (typeof entry === 'object' && entry !== null && !Array.isArray(entry)) {
+      region = Object.hasOwn(entry, 'region') ? (entry as Record<string, unknown>).region : undefined;
+      account = Object.hasOwn(entry, 'account') ? (entry as Record<string, unknown>).account : DEFAULT_ACCOUNT;
+    }
+    const regionText = typeof region === 'string' ? region.trim() : '';
+    const problem = regionProblem(regionText);
+    const accountText = typeof account === 'string' && account.trim() !== '' ? account.trim() : undefined;
+    const accountIssue = accountText === undefined ? l10n.t('not an account name') : accountNameProblem(accountText);
+    if (problem || accountIssue || accountText === undefined) {
+      problems.push(l10n.t('{0}: {1}; entry ignored', 'dtsSync.watchRegions', problem ?? accountIssue ?? ''));
+      continue;
+    }
+    const key = `${accountText}\u0000${regionText}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      regions.push({ region: regionText, account: accountText });
+    }
+  }
+  if (value.length > MAX_WATCH_REGIONS) {
+    problems.push(l10n.t('{0} lists {1} regions; only the first {2} are watched', 'dtsSync.watchRegions', value.length, MAX_WATCH_REGIONS));
+  }
+  return { regions, problems };
 }
 
 export const DEFAULT_SETTINGS = {
@@ -146,6 +203,15 @@ export function parseSettings(get: (key: string) => unknown, rawProxy?: unknown,
     problems.push(expiry.problem);
   }
   const parsedJobs = parseJobList(get('jobs'), defaultRegion, accountRegion);
+  const watched = parseWatchRegions(get('watchRegions'));
+  problems.push(...watched.problems);
+  const rawGroupBy = get('groupBy');
+  let groupBy: GroupBy = 'none';
+  if (typeof rawGroupBy === 'string' && (GROUP_BY_VALUES as readonly string[]).includes(rawGroupBy)) {
+    groupBy = rawGroupBy as GroupBy;
+  } else if (rawGroupBy !== undefined && rawGroupBy !== null) {
+    problems.push(l10n.t('{0} must be one of {1}; using {2}', 'dtsSync.groupBy', GROUP_BY_VALUES.join(', '), 'none'));
+  }
   return {
     jobs: parsedJobs.jobs,
     defaultRegion,
@@ -162,6 +228,8 @@ export function parseSettings(get: (key: string) => unknown, rawProxy?: unknown,
     ),
     notifyOnFailure,
     httpProxy,
+    watchRegions: watched.regions,
+    groupBy,
     problems: [...parsedJobs.problems, ...problems],
   };
 }

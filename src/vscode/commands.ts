@@ -2,8 +2,7 @@ import * as vscode from 'vscode';
 import { consoleUrl } from '../core/api/endpoints';
 import { knownAccounts } from '../core/accounts';
 import { credentialsProblem } from '../core/credentials';
-import { accountNameProblem, DEFAULT_ACCOUNT, displayName, jobKey, jobRefProblem, parseJobRef, type JobSpec } from '../core/jobs';
-import { KNOWN_REGIONS, regionProblem } from '../core/regions';
+import { accountNameProblem, DEFAULT_ACCOUNT, displayName, jobKey, type JobSpec } from '../core/jobs';
 import { maskAccessKeyId, quoteUntrusted } from '../core/safeText';
 import type { AccountInfo, Controller } from '../core/controller';
 import type { StatusStore } from '../core/store';
@@ -12,7 +11,8 @@ import { directionReason } from '../core/views/tree';
 import { DetailsPanels, type DetailsPanel } from './detailsPanel';
 import type { ExtensionLog } from './log';
 import { SecretStorageUnavailableError, type SecretCredentials } from './secrets';
-import { addJobToSettings, removeJobFromSettings } from './settings';
+import { addJob } from './addJob';
+import { addJobsToSettings, removeJobFromSettings } from './settings';
 import type { JobsNode } from './treeView';
 
 export interface CommandDeps {
@@ -270,97 +270,17 @@ async function showAccounts(deps: CommandDeps): Promise<void> {
   }
 }
 
-function addJobStep(step: number, steps = 3): string {
-  return vscode.l10n.t('Add Job ({0}/{1})', step, steps);
-}
-
-function warnAlreadyListed(id: string, region: string): void {
-  void vscode.window.showWarningMessage(vscode.l10n.t('DTS job {0} in {1} is already in the list.', id, region));
-}
-
-async function pickRegion(defaultRegion: string, title: string): Promise<string | undefined> {
-  const other = `$(edit) ${vscode.l10n.t('Other region…')}`;
-  const regions = [defaultRegion, ...KNOWN_REGIONS.filter((r) => r !== defaultRegion)];
-  const picked = await vscode.window.showQuickPick(
-    [...regions.map((r) => ({ label: r, description: r === defaultRegion ? vscode.l10n.t('default') : undefined })), { label: other }],
-    { title, placeHolder: vscode.l10n.t('Region of the job'), ignoreFocusOut: true },
-  );
-  if (!picked || picked.label !== other) {
-    return picked?.label;
-  }
-  return vscode.window.showInputBox({
-    title,
-    prompt: vscode.l10n.t('Region ID'),
-    placeHolder: vscode.l10n.t('e.g. {0}', 'cn-hangzhou'),
-    ignoreFocusOut: true,
-    validateInput: (v) => regionProblem(v.trim()),
-  });
-}
-
-async function addJob({ controller }: CommandDeps): Promise<void> {
-  const settings = controller.settings;
-  const accounts = accountChoices(controller);
-  // The account question only when there is a choice to make.
-  const steps = accounts.length > 1 ? 4 : 3;
-  const rawId = await vscode.window.showInputBox({
-    title: addJobStep(1, steps),
-    prompt: vscode.l10n.t('DTS synchronization job ID (from the DTS console), optionally ID@region'),
-    placeHolder: 'dtsexjk1alb116xxxx',
-    ignoreFocusOut: true,
-    validateInput: (v) => jobRefProblem(v.trim()),
-  });
-  if (rawId === undefined) {
-    return;
-  }
-  const text = rawId.trim();
-  // With ID@region the region question is skipped.
-  const ref = text.includes('@') ? parseJobRef(text, settings.defaultRegion) : undefined;
-  const id = ref?.id ?? text;
-  const region = ref?.region ?? (await pickRegion(settings.defaultRegion, addJobStep(2, steps)));
-  if (region === undefined) {
-    return;
-  }
-  if (settings.jobs.some((j) => jobKey(j) === jobKey({ id, region }))) {
-    warnAlreadyListed(id, region);
-    return;
-  }
-  const name = await vscode.window.showInputBox({
-    title: addJobStep(3, steps),
-    prompt: vscode.l10n.t('Display name (optional; press Enter to show the ID)'),
-    ignoreFocusOut: true,
-  });
-  if (name === undefined) {
-    return;
-  }
-  let account: string | undefined = DEFAULT_ACCOUNT;
-  if (steps === 4) {
-    account = await pickAccount(accounts, {
-      title: addJobStep(4, steps),
-      placeHolder: vscode.l10n.t('Account whose credentials query this job'),
-      allowNew: true,
-    });
-    if (account === undefined) {
-      return;
-    }
-  }
-  const job: JobSpec = {
-    id,
-    region,
-    ...(name.trim() ? { name: name.trim() } : {}),
-    ...(account !== DEFAULT_ACCOUNT ? { account } : {}),
-  };
-  if ((await addJobToSettings(job, settings)) === 'duplicate') {
-    warnAlreadyListed(id, region);
-  }
-}
-
 async function removeJob(deps: CommandDeps, node?: JobsNode): Promise<void> {
   const job = await targetJob(node, deps.store, vscode.l10n.t('Job to stop watching'));
   if (!job) {
     return;
   }
   const removed = await removeJobFromSettings(job, deps.controller.settings.defaultRegion);
-  if (!removed) {
+  if (!removed && deps.controller.discoveredJobKeys.has(jobKey(job))) {
+    void vscode.window.showWarningMessage(
+      vscode.l10n.t('DTS job {0} is watched because dtsSync.watchRegions lists {1}: remove the region there to stop watching its jobs.', job.id, job.region),
+    );
+  } else if (!removed) {
     void vscode.window.showWarningMessage(
       vscode.l10n.t('DTS job {0} is not listed in the settings this window can edit (dtsSync.jobs).', job.id),
     );
@@ -379,7 +299,16 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     vscode.commands.registerCommand('dtsSync.setCredentials', (arg?: JobsNode | string) => setCredentials(deps, arg)),
     vscode.commands.registerCommand('dtsSync.clearCredentials', (arg?: JobsNode | string) => clearCredentials(deps, arg)),
     vscode.commands.registerCommand('dtsSync.showAccounts', () => showAccounts(deps)),
-    vscode.commands.registerCommand('dtsSync.addJob', () => addJob(deps)),
+    vscode.commands.registerCommand('dtsSync.addJob', () =>
+      addJob({
+        settings: () => controller.settings,
+        accounts: () => accountChoices(controller).map((a) => a.name),
+        pickAccount: (title) =>
+          pickAccount(accountChoices(controller), { title, placeHolder: vscode.l10n.t('Account whose credentials list and query the jobs'), allowNew: true }),
+        listJobs: (account, region, signal) => controller.listJobs(account, region, signal),
+        addJobs: (jobs) => addJobsToSettings(jobs, controller.settings),
+      }),
+    ),
     vscode.commands.registerCommand('dtsSync.removeJob', (node?: JobsNode) => removeJob(deps, node)),
     vscode.commands.registerCommand('dtsSync.copyJobId', async (node?: JobsNode) => {
       const job = await targetJob(node, store, vscode.l10n.t('Job ID to copy'));

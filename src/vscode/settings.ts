@@ -37,18 +37,28 @@ function entryFor(job: JobSpec, settings: Settings): unknown {
   return job.region === settings.defaultRegion && settings.defaultRegionFrom !== 'profile' ? job.id : `${job.id}@${job.region}`;
 }
 
-/** Adds a job where `dtsSync.jobs` is already defined (workspace or user), user settings otherwise. */
-export async function addJobToSettings(job: JobSpec, settings: Settings): Promise<'added' | 'duplicate'> {
+/**
+ * Adds jobs where `dtsSync.jobs` is already defined (workspace or user), user settings otherwise, in one update; jobs
+ * already listed are skipped. Returns how many were added.
+ */
+export async function addJobsToSettings(jobs: readonly JobSpec[], settings: Settings): Promise<number> {
   const { target, value } = jobsTarget();
-  if (settings.jobs.some((j) => jobKey(j) === jobKey(job))) {
-    return 'duplicate';
+  const listed = new Set(settings.jobs.map(jobKey));
+  let added = 0;
+  for (const job of jobs) {
+    if (!listed.has(jobKey(job))) {
+      listed.add(jobKey(job));
+      value.push(entryFor(job, settings));
+      added++;
+    }
   }
-  value.push(entryFor(job, settings));
-  await vscode.workspace.getConfiguration(SECTION).update('jobs', value, target);
-  return 'added';
+  if (added > 0) {
+    await vscode.workspace.getConfiguration(SECTION).update('jobs', value, target);
+  }
+  return added;
 }
 
-/** Removes every entry for the job from the same place `addJobToSettings` writes to. */
+/** Removes every entry for the job from the same place `addJobsToSettings` writes to. */
 export async function removeJobFromSettings(job: JobSpec, defaultRegion: string): Promise<boolean> {
   const { target, value } = jobsTarget();
   const kept = value.filter((entry) => {

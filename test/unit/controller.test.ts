@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { AccountChain, AccountCredentials, ChainSpec } from '../../src/core/accounts';
-import type { ClientOptions } from '../../src/core/api/client';
+import type { ClientOptions, RawResponse } from '../../src/core/api/client';
 import { CredentialsNotFoundError, CredentialsRejectedError, ThrottledError } from '../../src/core/api/errors';
 import type { StatusListResult } from '../../src/core/api/response';
 import { Controller, type ContextKey } from '../../src/core/controller';
@@ -30,6 +30,9 @@ interface World {
   /** AccessKey IDs DTS refuses (`InvalidAccessKeyId.NotFound`). */
   rejected: Set<string>;
   throttled?: boolean;
+  /** What DescribeSynchronizationJobs lists per region (job IDs, named `name-<id>`). */
+  regionJobs: Map<string, string[]>;
+  listed: string[];
 }
 
 /** Answers every job as Synchronizing, or Failed for the IDs in `failing`; refuses rejected keys; counts the requests. */
@@ -66,6 +69,20 @@ class FakeSource implements ClosableSource {
     );
     return { requestId: 'REQ', serverDate: this.world.now, jobs, notes: [] };
   }
+  /** DescribeSynchronizationJobs, one page of everything the region has. */
+  async call<T>(action: string, params: Readonly<Record<string, string>>, region: string, _n: number, _s: AbortSignal | undefined, interpret: (r: RawResponse) => T): Promise<T> {
+    assert.equal(action, 'DescribeSynchronizationJobs');
+    this.world.listed.push(`${this.options.credentials.accessKeyId}/${region}/${params.PageNum}`);
+    const ids = this.world.regionJobs.get(region) ?? [];
+    const body = {
+      RequestId: 'LIST',
+      TotalRecordCount: ids.length,
+      PageNumber: Number(params.PageNum),
+      PageRecordCount: ids.length,
+      SynchronizationInstances: ids.map((id) => ({ SynchronizationJobId: id, SynchronizationJobName: `name-${id}`, Status: 'Synchronizing', SynchronizationDirection: 'Forward' })),
+    };
+    return interpret({ status: 200, headers: {}, body: JSON.stringify(body) });
+  }
   async close(): Promise<void> {}
 }
 
@@ -83,7 +100,7 @@ interface SetupOptions {
 
 function setup(options: SetupOptions = {}) {
   let values: Record<string, unknown> = { refreshIntervalSeconds: 0, jobs: ['dtsjob0001', 'dtsjob0002'], ...options.settings };
-  const world: World = { now: NOW, noCheckpoint: new Set<string>(), lag: new Map<string, number>(), failing: new Set<string>(), rejected: new Set<string>() };
+  const world: World = { now: NOW, noCheckpoint: new Set<string>(), lag: new Map<string, number>(), failing: new Set<string>(), rejected: new Set<string>(), regionJobs: new Map(), listed: [] };
   let stored: AccountCredentials | undefined =
     options.stored === false ? undefined : { source: STORED, credentials: KEY, warnings: options.warnings, ...(options.region ? { region: options.region } : {}) };
   const others = { ...options.accounts };
@@ -591,6 +608,87 @@ describe('controller', () => {
       await t.controller.settingsChanged();
       assert.deepEqual(t.controller.lagHistory.directions(JOB2), []);
       await t.controller.dispose();
+    });
+  });
+
+  describe('dtsSync.watchRegions', () => {
+    const labels = (t: ReturnType<typeof setup>) => t.store.state.jobs.map((j) => `${j.spec.name ?? j.spec.id}@${j.spec.region}:${j.status?.health ?? '-'}`);
+
+    it('watches every job the region lists after the configured ones, and queries their statuses in the same refresh', async () => {
+      const t = setup({ settings: { jobs: ['dtsjob0001'], watchRegions: ['cn-shanghai'] } });
+      t.world.regionJobs.set('cn-shanghai', ['dtsshan001', 'dtsshan002']);
+      await t.controller.start();
+      assert.deepEqual(labels(t), ['dtsjob0001@cn-hangzhou:ok', 'name-dtsshan001@cn-shanghai:ok', 'name-dtsshan002@cn-shanghai:ok']);
+      assert.deepEqual(t.world.listed, ['LTAI5tController0001/cn-shanghai/1']);
+      assert.deepEqual([...t.controller.discoveredJobKeys].length, 2);
+    });
+
+    it('is active with only watched regions, and says a region has no jobs by an empty tree, not the welcome view', async () => {
+      const t = setup({ settings: { jobs: [], watchRegions: ['cn-shanghai'] } });
+      t.world.regionJobs.set('cn-shanghai', ['dtsshan001']);
+      await t.controller.start();
+      assert.equal(t.context.get('dtsSync.hasJobs'), true);
+      assert.deepEqual(labels(t), ['name-dtsshan001@cn-shanghai:ok']);
+    });
+
+    it('reads the list again after 10 minutes or on a manual refresh, adding and removing jobs with a log line', async () => {
+      const t = setup({ settings: { jobs: [], watchRegions: ['cn-shanghai'] } });
+      t.world.regionJobs.set('cn-shanghai', ['dtsshan001', 'dtsshan002']);
+      await t.controller.start();
+      t.world.regionJobs.set('cn-shanghai', ['dtsshan002', 'dtsshan003']);
+      t.world.now = new Date(NOW.getTime() + 60_000);
+      await t.controller.poller.refresh('interval');
+      assert.equal(t.world.listed.length, 1, 'not yet due');
+      assert.deepEqual(labels(t), ['name-dtsshan001@cn-shanghai:ok', 'name-dtsshan002@cn-shanghai:ok']);
+      await t.controller.refresh();
+      assert.equal(t.world.listed.length, 2, 'a manual refresh reads the list again');
+      assert.deepEqual(labels(t), ['name-dtsshan002@cn-shanghai:ok', 'name-dtsshan003@cn-shanghai:ok']);
+      assert.ok(t.log.lines.some((l) => l.includes('DTS job dtsshan001 is no longer listed in cn-shanghai')), t.log.lines.join('\n'));
+      t.world.now = new Date(NOW.getTime() + 11 * 60_000);
+      await t.controller.poller.refresh('interval');
+      assert.equal(t.world.listed.length, 3, 'due again after 10 minutes');
+    });
+
+    it("keeps a configured entry's name for a job the region also lists", async () => {
+      const t = setup({ settings: { jobs: [{ id: 'dtsshan001', region: 'cn-shanghai', name: 'orders' }], watchRegions: ['cn-shanghai'] } });
+      t.world.regionJobs.set('cn-shanghai', ['dtsshan001', 'dtsshan002']);
+      await t.controller.start();
+      assert.deepEqual(labels(t), ['orders@cn-shanghai:ok', 'name-dtsshan002@cn-shanghai:ok']);
+    });
+
+    it('lists a region with its account, and shows a region that cannot be listed as a problem, keeping the others', async () => {
+      const t = setup({
+        settings: { jobs: ['dtsjob0001'], watchRegions: [{ region: 'cn-beijing', account: 'staging' }, { region: 'cn-qingdao', account: 'nobody' }] },
+        accounts: { staging: { credentials: STAGING, stored: false } },
+      });
+      t.world.regionJobs.set('cn-beijing', ['dtsbeij001']);
+      await t.controller.start();
+      assert.deepEqual(labels(t), ['dtsjob0001@cn-hangzhou:ok', 'name-dtsbeij001@cn-beijing:ok']);
+      assert.deepEqual(t.world.listed, ['LTAI5tStaging00002/cn-beijing/1']);
+      assert.equal(t.store.state.jobs[1].spec.account, 'staging');
+      assert.ok(
+        t.controller.settings.problems.some((p) => p.startsWith('Could not list the jobs of cn-qingdao (account nobody): No credentials for nobody')),
+        t.controller.settings.problems.join('\n'),
+      );
+    });
+
+    it('drops the jobs of a region as soon as it leaves the setting', async () => {
+      const t = setup({ settings: { jobs: ['dtsjob0001'], watchRegions: ['cn-shanghai'] } });
+      t.world.regionJobs.set('cn-shanghai', ['dtsshan001']);
+      await t.controller.start();
+      t.setSettings({ jobs: ['dtsjob0001'] });
+      await t.controller.settingsChanged();
+      assert.deepEqual(labels(t), ['dtsjob0001@cn-hangzhou:ok']);
+    });
+
+    it('lists a region for Add Job with an account no job uses yet', async () => {
+      const t = setup({ settings: { jobs: ['dtsjob0001'] }, accounts: { staging: { credentials: STAGING, stored: true } } });
+      t.world.regionJobs.set('cn-beijing', ['dtsbeij001', 'dtsbeij002']);
+      await t.controller.start();
+      const listing = await t.controller.listJobs('staging', 'cn-beijing');
+      assert.deepEqual(listing.jobs.map((j) => [j.jobId, j.name]), [['dtsbeij001', 'name-dtsbeij001'], ['dtsbeij002', 'name-dtsbeij002']]);
+      assert.deepEqual(t.world.listed, ['LTAI5tStaging00002/cn-beijing/1']);
+      await assert.rejects(t.controller.listJobs('nobody', 'cn-beijing'), /No credentials for nobody/);
     });
   });
 });

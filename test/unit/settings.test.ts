@@ -21,6 +21,8 @@ describe('settings', () => {
       signatureVersion: 'v3',
       requestTimeoutSeconds: 10,
       notifyOnFailure: true,
+      watchRegions: [],
+      groupBy: 'none',
       problems: [],
     });
   });
@@ -353,6 +355,45 @@ describe('settings: http.proxy', () => {
     it('is ignored when the profile names no region ID', () => {
       const settings = parseSettings((key) => ({ jobs: ['dtsjob0001'] })[key], undefined, new Map([['default', 'Shanghai; rm -rf']]));
       assert.deepEqual([settings.jobs[0].region, settings.defaultRegionFrom], ['cn-hangzhou', 'built-in']);
+    });
+  });
+
+  describe('watchRegions and groupBy', () => {
+    it('reads region IDs and { region, account } entries, each pair once', () => {
+      const settings = parse({
+        watchRegions: ['cn-shanghai', { region: 'cn-beijing', account: 'prod' }, ' cn-shanghai ', { region: 'cn-beijing' }],
+      });
+      assert.deepEqual(settings.watchRegions, [
+        { region: 'cn-shanghai', account: 'default' },
+        { region: 'cn-beijing', account: 'prod' },
+        { region: 'cn-beijing', account: 'default' },
+      ]);
+      assert.deepEqual(settings.problems, []);
+    });
+
+    it('drops bad entries with a problem each and keeps the good ones', () => {
+      const settings = parse({ watchRegions: ['Hangzhou', 42, { region: 'cn-hangzhou', account: 'bad name!' }, { account: 'x' }, '__proto__', 'cn-qingdao'] });
+      assert.deepEqual(settings.watchRegions, [{ region: 'cn-qingdao', account: 'default' }]);
+      assert.equal(settings.problems.length, 5);
+      assert.ok(settings.problems.every((p) => p.startsWith('dtsSync.watchRegions: ')), settings.problems.join('\n'));
+      assert.match(settings.problems[0], /"Hangzhou" is not a region ID/);
+    });
+
+    it('ignores a value that is not a list, and caps the list at 30', () => {
+      assert.deepEqual(parse({ watchRegions: 'cn-hangzhou' }).watchRegions, []);
+      assert.match(parse({ watchRegions: 'cn-hangzhou' }).problems[0], /must be a list of region IDs/);
+      const many = Array.from({ length: 40 }, (_, i) => `cn-region${i}`);
+      const capped = parse({ watchRegions: many });
+      assert.equal(capped.watchRegions.length, 30);
+      assert.match(capped.problems.at(-1) ?? '', /lists 40 regions; only the first 30 are watched/);
+    });
+
+    it('reads groupBy, falling back to none with a problem', () => {
+      assert.equal(parse({ groupBy: 'health' }).groupBy, 'health');
+      assert.equal(parse({ groupBy: 'region' }).groupBy, 'region');
+      const bad = parse({ groupBy: 'constructor' });
+      assert.equal(bad.groupBy, 'none');
+      assert.match(bad.problems[0], /dtsSync.groupBy must be one of none, region, health; using none/);
     });
   });
 });
