@@ -3,9 +3,9 @@
 // The steps depend on each other: the runner bails on the first failure.
 import assert from 'node:assert/strict';
 import { copyFile, readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { e2e } from './context.mjs';
-import { JOBS, KEY, repairedScenario } from './scenario.mjs';
+import { initialScenario, JOBS, KEY, repairedScenario } from './scenario.mjs';
 import {
   answerInput,
   clearToasts,
@@ -197,6 +197,71 @@ describe('DTS Sync Status in VS Code (code-server, packaged .vsix)', function ()
     await waitUntil('the DTS Sync view to be revealed by the status-bar click', () => dtsViewVisible(page), Boolean);
     await waitForJob(page, JOBS.failed.name, EXPECT.failed);
     await shot('status-bar-click-reveals-view');
+  });
+
+  it('e2. "Show Job Details" from the failed row\'s context menu shows the error, the precheck item and the lag chart', async function () {
+    this.timeout(90_000);
+    // The same failure, now also with a failed precheck item; Refresh fetches the failed direction's details again.
+    const withPrecheck = initialScenario();
+    withPrecheck.jobs = withPrecheck.jobs.map((j) =>
+      j.id === JOBS.failed.id
+        ? {
+            ...j,
+            directions: j.directions.map((d) => ({
+              ...d,
+              precheck: {
+                items: [
+                  { itemName: 'CHECK_CONN_SRC', checkStatus: 'Failed', errorMessage: 'Cannot connect to the source database', repairMethod: 'Add the DTS server IP ranges to the source whitelist' },
+                  { itemName: 'CHECK_SRC_VERSION', checkStatus: 'Success' },
+                ],
+              },
+            })),
+          }
+        : j,
+    );
+    e2e.emulator.setScenario(withPrecheck);
+    await runCommand(page, 'DTS: Refresh');
+    await waitForJob(page, JOBS.failed.name, EXPECT.failed);
+
+    await rowByLabel(page, JOBS.failed.name).click({ button: 'right' });
+    const item = page.locator('.context-view .action-label', { hasText: /^Show Job Details$/ });
+    await item.waitFor({ state: 'visible', timeout: 10_000 });
+    await item.hover();
+    await item.click({ delay: 50 });
+
+    // The webview's document sits in an inner frame of the editor's iframe.
+    const frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+    const heading = await waitUntil('the details panel', () => frame.locator('h1').innerText({ timeout: 2_000 }), (t) => t.includes(JOBS.failed.name), {
+      timeoutMs: 30_000,
+    });
+    assert.match(heading, /Failed/);
+    const message = await waitUntil('the precheck item', async () => ({
+      error: await frame.locator('pre.message').innerText({ timeout: 2_000 }),
+      checks: await frame.locator('.precheck li').allInnerTexts(),
+    }), (v) => v.checks.length === 2);
+    assert.equal(message.error, 'DTS-070211: Connect Source DB failed. cause by [Communications link failure]');
+    assert.match(message.checks[0], /^CHECK_CONN_SRC Failed\s+Cannot connect to the source database\s+Repair: Add the DTS server IP ranges/);
+    assert.match(await frame.locator('svg.lag-chart').getAttribute('aria-labelledby'), /lag-title lag-desc/);
+    assert.ok((await frame.locator('svg.lag-chart .lag-dot, svg.lag-chart .lag-line').count()) > 0, 'the lag samples of the refreshes are drawn');
+    assert.equal(await frame.locator('svg.lag-chart .warn-line').count(), 1, 'the warning line');
+    // Keyboard: Copy is a real button reached with Tab.
+    assert.equal(await frame.locator('button.copy').getAttribute('type'), 'button');
+
+    await clearToasts(page);
+    // No tooltip from the tree over the picture; the error, the precheck and the chart in view.
+    await page.mouse.move(300, 600, { steps: 5 });
+    await page.mouse.move(900, 20, { steps: 5 });
+    await frame.locator('figure.chart').scrollIntoViewIfNeeded();
+    const path = await shot('details-panel');
+    if (e2e.readmeScreenshot) {
+      await copyFile(path, join(dirname(e2e.readmeScreenshot), 'screenshot-details.png'));
+    }
+    await frame.locator('button.copy').click();
+    await waitUntil('the "copied" message', () => toastTexts(page), (t) => t.some((m) => m.includes('DTS: error message copied.')));
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), message.error);
+    await clearToasts(page);
+    await runCommand(page, 'View: Close All Editors');
+    e2e.emulator.setScenario(initialScenario());
   });
 
   it('f. after the job is repaired, "DTS: Refresh" updates the tree and the status bar', async function () {

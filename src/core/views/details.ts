@@ -358,7 +358,7 @@ function chartHtml(m: DetailsModel): string {
   );
 }
 
-/** The page's sections in order; ids are fixed, so the webview can tell which one changed. */
+/** The page's sections in order (what went wrong and the lag first); ids are fixed, so the webview can tell which changed. */
 export function renderDetailsSections(m: DetailsModel): DetailsSection[] {
   const notices = m.notices.map((n) => `<p class="notice">${e(n)}</p>`).join('');
   const expiry = m.expiry
@@ -368,6 +368,7 @@ export function renderDetailsSections(m: DetailsModel): DetailsSection[] {
     { id: 'header', html: `<h1>${e(m.title)} <span class="health health-${m.health}">${e(m.healthWords)}</span></h1>${fieldList(m.facts)}${notices}` },
     { id: 'status', html: `<h2>${e(l10n.t('Directions'))}</h2>${directionsTable(m)}` },
     { id: 'problems', html: problemsHtml(m) },
+    { id: 'chart', html: chartHtml(m) },
     {
       id: 'endpoints',
       html: m.source || m.destination
@@ -375,6 +376,5 @@ export function renderDetailsSections(m: DetailsModel): DetailsSection[] {
         : '',
     },
     { id: 'expiry', html: expiry },
-    { id: 'chart', html: chartHtml(m) },
   ];
 }
