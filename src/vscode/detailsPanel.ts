@@ -48,6 +48,8 @@ export class DetailsPanel implements vscode.Disposable {
   private disposed = false;
   /** The sections last sent, so an event that changed nothing on the page sends nothing. */
   private posted = '';
+  /** One per page: the page is written once. */
+  private readonly nonce: string;
   /** How many times the sections were sent: tests wait on it. */
   updates = 0;
 
@@ -58,6 +60,7 @@ export class DetailsPanel implements vscode.Disposable {
     private readonly onDispose: () => void,
   ) {
     this.key = jobKey(job);
+    this.nonce = deps.nonce?.() ?? randomBytes(18).toString('base64');
     const media = vscode.Uri.joinPath(deps.extensionUri, 'media');
     panel.iconPath = vscode.Uri.joinPath(media, 'dts-sync.svg');
     this.render();
@@ -87,7 +90,7 @@ export class DetailsPanel implements vscode.Disposable {
     return this.current?.model;
   }
 
-  /** The page as the webview now shows it: the shell with the latest sections. */
+  /** The page as the webview now shows it: the page it was given, with the latest sections in place. */
   get html(): string {
     return this.page();
   }
@@ -161,7 +164,7 @@ export class DetailsPanel implements vscode.Disposable {
     const media = vscode.Uri.joinPath(this.deps.extensionUri, 'media');
     const css = webview.asWebviewUri(vscode.Uri.joinPath(media, 'details.css'));
     const js = webview.asWebviewUri(vscode.Uri.joinPath(media, 'details.js'));
-    const nonce = this.deps.nonce?.() ?? randomBytes(18).toString('base64');
+    const nonce = this.nonce;
     const csp = [`default-src 'none'`, `style-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`, `img-src ${webview.cspSource} data:`].join('; ');
     const sections = (this.current?.sections ?? [])
       .map((s) => `<section id="section-${s.id}" data-section="${s.id}">${s.html}</section>`)

@@ -68,6 +68,7 @@ describe('Details panel in a real extension host', function () {
     assert.equal(csp, `default-src 'none'; style-src ${source}; script-src ${nonceSource}; img-src ${source} data:`);
     assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
     const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
+    assert.equal(/'nonce-([^']+)'/.exec(panel.html)?.[1], nonce, 'one nonce for the page it was given');
     const scripts = [...html.matchAll(/<script([^>]*)>/g)].map((m) => m[1]);
     assert.deepEqual(scripts.length, 1);
     assert.ok(scripts[0].includes(`nonce="${nonce}"`) && /src="[^"]*media\/details\.js"/.test(scripts[0]));
