@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { maskAccessKeyId, quoteUntrusted, redactSecrets, safeText, showJson, stripControl } from '../../src/core/safeText';
+import { maskAccessKeyId, quoteUntrusted, redactEverySpelling, redactSecrets, safeText, showJson, stripControl } from '../../src/core/safeText';
 
 const STS = { accessKeyId: 'STS.NSafeTextKey0002', accessKeySecret: 'sts-Secret-Hm4r9tB2nC0002', securityToken: 'CAIS+safeToken/Xy7Qw==0002' };
 /** Anything a terminal or a log would act on: C0, DEL, C1, bidi overrides, line separators. */
@@ -105,6 +105,36 @@ describe('safeText', () => {
           },
         ),
         { numRuns: 300 },
+      );
+    });
+
+    it('the shortcut for texts with nothing to strip changes no result', () => {
+      const slow = (text: string): string => text.replace(new RegExp(CONTROL.source, 'g'), ' ').replace(/ {2,}/g, ' ').trim();
+      const unit = fc.oneof(fc.constantFrom(' ', '  ', '\t', '\n', '\u00a0', '\u2028', '\u200b', '\ufeff', 'a', 'Synchronizing'), fc.string({ unit: 'binary', maxLength: 3 }));
+      fc.assert(
+        fc.property(fc.array(unit, { maxLength: 10 }), (parts) => {
+          const text = parts.join('');
+          assert.equal(stripControl(text), slow(text));
+        }),
+        { numRuns: 3000 },
+      );
+    });
+
+    it('the shortcut for texts without key material (a status answer has dozens of short fields) changes no result', () => {
+      const known = { accessKeyId: 'LTAI5tShortcutKey01', accessKeySecret: 'Sec/ret+Short=cut01', securityToken: 'CAIS+tok/en==short' };
+      const pieces = [
+        known.accessKeyId, known.accessKeySecret, known.securityToken, encodeURIComponent(known.accessKeySecret),
+        encodeURIComponent(encodeURIComponent(known.securityToken)), 'Signature', 'signature', 'SecurityToken', 'AccessKeyId',
+        'Credential', 'x-acs-security-token', 'string to sign', 'StringToSign', 'SIGN', '=', ':', ': ', '%3D', '%253D', '%26',
+        '&', ' ', '"', 'dtsjob01', 'Synchronizing', 'LTAI', 'Sec', '/', '+',
+      ];
+      fc.assert(
+        fc.property(fc.array(fc.oneof(fc.constantFrom(...pieces), fc.string({ maxLength: 6 })), { maxLength: 12 }), (parts) => {
+          const text = parts.join('');
+          assert.equal(redactSecrets(text, known), redactEverySpelling(text, known));
+          assert.equal(redactSecrets(text), redactEverySpelling(text));
+        }),
+        { numRuns: 2000 },
       );
     });
   });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Agent, EnvHttpProxyAgent, Pool, ProxyAgent, request, type buildConnector, type Dispatcher } from 'undici';
+import type * as Undici from 'undici';
+import type { buildConnector, Dispatcher } from 'undici';
 import * as l10n from '@vscode/l10n';
 import { safeText } from '../safeText';
 import { resolveEndpoint } from './endpoints';
@@ -15,7 +16,7 @@ import {
 } from './rateLimiter';
 import { interpretJobDetailsResponse, type JobDetails } from './jobDetails';
 import { interpretStatusListResponse, type StatusListResult } from './response';
-import { signV2, signV3, canonicalQueryString, type Credentials, type SignatureVersion } from './signing';
+import { signV2, signV3, type Credentials, type SignatureVersion } from './signing';
 
 export { abortableSleep } from './rateLimiter';
 
@@ -35,6 +36,8 @@ const MAX_RETRY_AFTER_MS = 20_000;
 const WEDGED_AFTER_MS = 1_000;
 /** How long close() lets requests still in flight finish before it destroys the connections. */
 const CLOSE_GRACE_MS = 1_000;
+/** Regions whose endpoint a client keeps resolved; past this the cache starts over (regions come from settings). */
+const MAX_CACHED_TARGETS = 64;
 
 /** One HTTP attempt, as the log shows it. */
 export interface AttemptEvent {
@@ -102,10 +105,19 @@ export interface RawResponse {
 }
 
 interface SignedRequest {
-  readonly method: 'POST';
   readonly query: string;
   readonly headers: Record<string, string>;
   readonly signature: string;
+}
+
+/** Where one region's requests go, resolved once per client: neither the override nor the policy changes. */
+interface Target {
+  /** `https://host[:port]`, as undici's dispatchers key their connection pools. */
+  readonly origin: string;
+  /** `host[:port]`, as V3 signs it. */
+  readonly host: string;
+  /** The (AccessKey ID, region) budget of the rate limiter. */
+  readonly limitKey: string;
 }
 
 /**
@@ -126,6 +138,10 @@ export class DtsClient implements StatusListSource {
   private readonly random: () => number;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   private readonly rateLimiter: RateLimiter;
+  private readonly targets = new Map<string, Target>();
+  private readonly userAgent: string;
+  /** The headers of a V2 request, which are the same for every one. */
+  private readonly v2Headers: Record<string, string>;
 
   constructor(private readonly options: ClientOptions) {
     this.ownsDispatcher = !options.dispatcher;
@@ -138,14 +154,26 @@ export class DtsClient implements StatusListSource {
     this.random = options.random ?? Math.random;
     this.sleep = options.sleep ?? abortableSleep;
     this.rateLimiter = options.rateLimiter ?? sharedRateLimiter;
+    this.userAgent = options.userAgent ?? 'dts-sync-status';
+    this.v2Headers = { accept: 'application/json', 'user-agent': this.userAgent };
   }
 
   batchKey(region: string): string {
-    return `${this.endpointFor(region).origin}|${region}|${this.options.credentials.accessKeyId}`;
+    return `${this.target(region).origin}|${region}|${this.options.credentials.accessKeyId}`;
   }
 
-  private endpointFor(region: string): URL {
-    return resolveEndpoint(region, this.options.endpoint, { allowInsecureHttp: this.options.allowInsecureHttp });
+  /** The endpoint of a region (parsed and checked once), or the BadInputError it is refused with (every time). */
+  private target(region: string): Target {
+    let target = this.targets.get(region);
+    if (!target) {
+      const url = resolveEndpoint(region, this.options.endpoint, { allowInsecureHttp: this.options.allowInsecureHttp });
+      target = { origin: url.origin, host: url.host, limitKey: rateLimitKey(this.options.credentials.accessKeyId, region) };
+      if (this.targets.size >= MAX_CACHED_TARGETS) {
+        this.targets.clear();
+      }
+      this.targets.set(region, target);
+    }
+    return target;
   }
 
   async describeSynchronizationJobStatusList(
@@ -199,19 +227,18 @@ export class DtsClient implements StatusListSource {
     interpret: (response: RawResponse) => T,
     deadline: Deadline | undefined,
   ): Promise<T> {
-    const endpoint = this.endpointFor(region);
-    const limitKey = rateLimitKey(this.options.credentials.accessKeyId, region);
+    const target = this.target(region);
     let last: DtsError | undefined;
     for (let attempt = 1; ; attempt++) {
-      const releaseSlot = await this.waitForSlot(limitKey, signal, deadline, last);
+      const releaseSlot = await this.waitForSlot(target.limitKey, signal, deadline, last);
       const started = performance.now();
       let error: DtsError;
       try {
         let signed: SignedRequest;
         let raw: RawResponse;
         try {
-          signed = this.sign('POST', endpoint.host, action, params);
-          raw = await this.send(endpoint, signed, signal);
+          signed = this.sign(target.host, action, params);
+          raw = await this.send(target, signed, signal);
         } finally {
           // The slot counts until the exchange is over: the server saw the request somewhere in between.
           releaseSlot();
@@ -282,93 +309,94 @@ export class DtsClient implements StatusListSource {
   }
 
   private report(e: Omit<AttemptEvent, 'durationMs'> & { started: number }): void {
-    const { started, ...rest } = e;
-    const requestId = rest.requestId === undefined ? undefined : safeText(rest.requestId, this.options.credentials);
-    this.options.onAttempt?.({ ...rest, requestId, durationMs: Math.round(performance.now() - started) });
+    const onAttempt = this.options.onAttempt;
+    if (!onAttempt) {
+      return;
+    }
+    onAttempt({
+      action: e.action,
+      region: e.region,
+      batchSize: e.batchSize,
+      attempt: e.attempt,
+      durationMs: Math.round(performance.now() - e.started),
+      requestId: e.requestId === undefined ? undefined : safeText(e.requestId, this.options.credentials),
+      outcome: e.outcome,
+      retryInMs: e.retryInMs,
+      retryReason: e.retryReason,
+    });
   }
 
-  /** One freshly signed request; a nonce is never reused. */
-  private sign(method: 'POST', host: string, action: string, params: Readonly<Record<string, string>>): SignedRequest {
-    const common = { method, action, version: API_VERSION, credentials: this.options.credentials, date: this.clock(), nonce: this.nonce() };
+  /** One freshly signed POST; a nonce is never reused. The query is built once: the signed canonical form is sent. */
+  private sign(host: string, action: string, params: Readonly<Record<string, string>>): SignedRequest {
+    const credentials = this.options.credentials;
+    const date = this.clock();
+    const nonce = this.nonce();
     if (this.options.signatureVersion === 'v2') {
-      const signed = signV2({ ...common, params });
-      return { method, query: canonicalQueryString(signed.params), headers: {}, signature: signed.signature };
+      const signed = signV2({ method: 'POST', action, version: API_VERSION, params, credentials, date, nonce });
+      return { query: signed.query, headers: this.v2Headers, signature: signed.signature };
     }
-    const signed = signV3({ ...common, host, query: params });
-    return { method, query: canonicalQueryString(params), headers: signed.headers, signature: signed.signature };
+    const signed = signV3({ method: 'POST', host, action, version: API_VERSION, query: params, credentials, date, nonce });
+    // Not signed (V3 signs host, content-type and x-acs-*): added to the object signV3 made for this request only.
+    signed.headers['accept'] = 'application/json';
+    signed.headers['user-agent'] = this.userAgent;
+    return { query: signed.canonicalQuery, headers: signed.headers, signature: signed.signature };
   }
 
   /**
    * One attempt. It ends at its timeout or the caller's abort even when the dispatcher ignores the abort (undici does
-   * for a request queued behind a connection that never opens): the exchange is raced, and a dispatcher that keeps
-   * such a request is replaced.
+   * for a request queued behind a connection that never opens): the attempt's promise settles on its own, and a
+   * dispatcher that keeps such a request is replaced. The body is collected by the handler, capped as it arrives.
    */
-  private async send(endpoint: URL, { method, query, headers }: SignedRequest, signal: AbortSignal | undefined): Promise<RawResponse> {
+  private send(target: Target, signed: SignedRequest, signal: AbortSignal | undefined): Promise<RawResponse> {
     if (signal?.aborted) {
-      throw signal.reason;
+      return Promise.reject(signal.reason);
     }
-    const attempt = new AbortController();
+    const exchange = new Exchange(this.maxResponseBytes);
+    const timeoutMs = this.timeoutMs;
+    const timer = setTimeout(() => exchange.abort(new TimeoutError(timeoutMs / 1000)), clampDelay(timeoutMs));
     // By hand: AbortSignal.any would keep every attempt reachable for as long as a long-lived caller signal lives.
-    const onCallerAbort = (): void => attempt.abort(signal?.reason);
-    signal?.addEventListener('abort', onCallerAbort, { once: true });
-    const timer = setTimeout(() => attempt.abort(new TimeoutError(this.timeoutMs / 1000)), clampDelay(this.timeoutMs));
-    const ended = new Promise<never>((_resolve, reject) => {
-      attempt.signal.addEventListener('abort', () => reject(attempt.signal.reason), { once: true });
-    });
+    const onCallerAbort = signal ? (): void => exchange.abort(signal.reason) : undefined;
+    if (signal && onCallerAbort) {
+      signal.addEventListener('abort', onCallerAbort, { once: true });
+    }
     const dispatcher = this.dispatcher;
-    let settled = false;
-    const exchange = this.exchange(`${endpoint.origin}/?${query}`, method, headers, dispatcher, attempt.signal).finally(() => {
-      settled = true;
-    });
-    try {
-      return await Promise.race([exchange, ended]);
-    } catch (caught) {
-      if (signal?.aborted) {
-        throw signal.reason;
-      }
-      if (attempt.signal.aborted) {
-        throw attempt.signal.reason;
-      }
-      throw caught instanceof DtsError ? caught : networkError(caught);
-    } finally {
+    const cleanUp = (): void => {
       clearTimeout(timer);
-      signal?.removeEventListener('abort', onCallerAbort);
-      if (!settled) {
+      if (signal && onCallerAbort) {
+        signal.removeEventListener('abort', onCallerAbort);
+      }
+      if (!exchange.ended) {
         this.watchForWedge(exchange, dispatcher);
       }
+    };
+    try {
+      dispatcher.dispatch({ origin: target.origin, path: `/?${signed.query}`, method: 'POST', headers: signed.headers }, exchange);
+    } catch (caught) {
+      exchange.onError(caught as Error);
     }
-  }
-
-  private async exchange(
-    url: string,
-    method: 'POST',
-    headers: Record<string, string>,
-    dispatcher: Dispatcher,
-    signal: AbortSignal,
-  ): Promise<RawResponse> {
-    const res = await request(url, {
-      method,
-      headers: { ...headers, accept: 'application/json', 'user-agent': this.options.userAgent ?? 'dts-sync-status' },
-      dispatcher,
-      signal,
-    });
-    const body = await this.readBody(res);
-    const responseHeaders: Record<string, string | undefined> = {};
-    for (const [name, value] of Object.entries(res.headers)) {
-      responseHeaders[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-    }
-    return { status: res.statusCode, headers: responseHeaders, body };
+    return exchange.promise.then(
+      (response) => {
+        cleanUp();
+        return response;
+      },
+      (caught: unknown) => {
+        cleanUp();
+        if (signal?.aborted) {
+          throw signal.reason;
+        }
+        throw caught instanceof DtsError || exchange.abortedBy === caught ? caught : networkError(caught);
+      },
+    );
   }
 
   /** An aborted request the dispatcher still holds after a grace period: later attempts get a fresh dispatcher. */
-  private watchForWedge(exchange: Promise<unknown>, dispatcher: Dispatcher): void {
+  private watchForWedge(exchange: Exchange, dispatcher: Dispatcher): void {
     if (!this.ownsDispatcher) {
       return;
     }
     const timer = setTimeout(() => this.retire(dispatcher), WEDGED_AFTER_MS);
     timer.unref();
-    const stop = (): void => clearTimeout(timer);
-    exchange.then(stop, stop);
+    exchange.onEnd(() => clearTimeout(timer));
   }
 
   private retire(dispatcher: Dispatcher): void {
@@ -379,25 +407,6 @@ export class DtsClient implements StatusListSource {
     this.retired.add(dispatcher);
     // Other batches may still run on it: they get until their own timeout, then it is destroyed.
     void closeWithin(dispatcher, this.timeoutMs).finally(() => this.retired.delete(dispatcher));
-  }
-
-  private async readBody(res: Dispatcher.ResponseData): Promise<string> {
-    const declared = Number(res.headers['content-length']);
-    if (Number.isFinite(declared) && declared > this.maxResponseBytes) {
-      res.body.destroy();
-      throw new BadResponseError(l10n.t('the body is {0} bytes, over the {1}-byte limit', declared, this.maxResponseBytes), { httpStatus: res.statusCode });
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of res.body) {
-      size += (chunk as Buffer).length;
-      if (size > this.maxResponseBytes) {
-        res.body.destroy();
-        throw new BadResponseError(l10n.t('the body exceeds the {0}-byte limit', this.maxResponseBytes), { httpStatus: res.statusCode });
-      }
-      chunks.push(chunk as Buffer);
-    }
-    return Buffer.concat(chunks).toString('utf8');
   }
 
   /** Lets requests in flight finish for a moment, then destroys every connection: never waits forever. */
@@ -430,6 +439,133 @@ async function closeWithin(dispatcher: Dispatcher, graceMs: number): Promise<voi
 }
 
 /**
+ * One HTTP exchange as undici's dispatcher sees it, through the handler interface undici's own `request()` implements:
+ * the status, the headers (names lowercased, repeated ones joined with `, `, as before) and the body, collected up to
+ * `maxBytes` and refused past it (no stream, no copy). `abort` settles the promise at once, whether or not the
+ * dispatcher ever lets go of the request; `ended` tells whether it has.
+ */
+class Exchange implements Dispatcher.DispatchHandler {
+  readonly promise: Promise<RawResponse>;
+  /** True once undici is done with the request (answered, failed or aborted); until then it may hold a connection. */
+  ended = false;
+  /** The reason `abort` was given (a timeout, the caller's abort, the size cap), thrown as it is. */
+  abortedBy: unknown;
+  private settled = false;
+  private aborted = false;
+  private resolve!: (response: RawResponse) => void;
+  private reject!: (reason: unknown) => void;
+  private abortRequest: ((reason: Error) => void) | undefined;
+  private endListener: (() => void) | undefined;
+  private status = 0;
+  private headers: Record<string, string | undefined> = {};
+  private chunks: Buffer[] = [];
+  private size = 0;
+
+  constructor(private readonly maxBytes: number) {
+    this.promise = new Promise<RawResponse>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+  }
+
+  abort(reason: unknown): void {
+    if (this.settled) {
+      return;
+    }
+    this.aborted = true;
+    this.abortedBy = reason;
+    this.settle(undefined, reason);
+    // A request not yet given a connection is aborted when it gets one (onConnect).
+    this.abortRequest?.(reason as Error);
+  }
+
+  /** Runs `listener` once undici is done with the request (at once if it already is). */
+  onEnd(listener: () => void): void {
+    if (this.ended) {
+      listener();
+    } else {
+      this.endListener = listener;
+    }
+  }
+
+  onConnect(abort: (reason?: Error) => void): void {
+    if (this.aborted) {
+      abort(this.abortedBy as Error);
+      return;
+    }
+    this.abortRequest = abort;
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
+    if (statusCode < 200 || this.settled) {
+      // 1xx: informational, the real answer follows.
+      return true;
+    }
+    this.status = statusCode;
+    const headers: Record<string, string | undefined> = {};
+    for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+      const name = rawHeaders[i].toString('latin1').toLowerCase();
+      if (name === '__proto__') {
+        continue;
+      }
+      const value = rawHeaders[i + 1].toString('latin1');
+      const before = Object.hasOwn(headers, name) ? headers[name] : undefined;
+      headers[name] = before === undefined ? value : `${before}, ${value}`;
+    }
+    this.headers = headers;
+    const declared = Number(headers['content-length']);
+    if (Number.isFinite(declared) && declared > this.maxBytes) {
+      this.abort(new BadResponseError(l10n.t('the body is {0} bytes, over the {1}-byte limit', declared, this.maxBytes), { httpStatus: statusCode }));
+    }
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.settled) {
+      return true;
+    }
+    this.size += chunk.length;
+    if (this.size > this.maxBytes) {
+      this.abort(new BadResponseError(l10n.t('the body exceeds the {0}-byte limit', this.maxBytes), { httpStatus: this.status }));
+      return true;
+    }
+    this.chunks.push(chunk);
+    return true;
+  }
+
+  onComplete(): void {
+    this.end();
+    const body = this.chunks.length === 1 ? this.chunks[0].toString('utf8') : Buffer.concat(this.chunks, this.size).toString('utf8');
+    this.chunks = [];
+    this.settle({ status: this.status, headers: this.headers, body });
+  }
+
+  onError(error: Error): void {
+    this.end();
+    this.settle(undefined, error);
+  }
+
+  private end(): void {
+    this.ended = true;
+    this.abortRequest = undefined;
+    this.endListener?.();
+    this.endListener = undefined;
+  }
+
+  private settle(response: RawResponse | undefined, error?: unknown): void {
+    if (this.settled) {
+      return;
+    }
+    this.settled = true;
+    if (response) {
+      this.resolve(response);
+    } else {
+      this.reject(error);
+    }
+  }
+}
+
+/**
  * An endpoint may echo the signature it was sent bare, where no `Signature=` marks it for redaction. Only this
  * client knows the value, so it removes it from the answer (raw, percent-encoded, JSON-escaped) before reading it.
  */
@@ -437,6 +573,11 @@ function withoutSignature(response: RawResponse, signature: string): RawResponse
   const once = encodeURIComponent(signature);
   const spellings = [signature, once, encodeURIComponent(once)].flatMap((v) => [v, v.replace(/\//g, '\\/')]);
   const needles = [...new Set(spellings)].filter((v) => v.length >= 8).sort((a, b) => b.length - a.length);
+  const holds = (text: string | undefined): boolean => text !== undefined && needles.some((needle) => text.includes(needle));
+  if (!holds(response.body) && !Object.values(response.headers).some(holds)) {
+    // The usual case: nothing echoed, nothing to copy.
+    return response;
+  }
   const scrub = (text: string): string => needles.reduce((out, needle) => out.split(needle).join('[redacted]'), text);
   const headers: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(response.headers)) {
@@ -447,6 +588,18 @@ function withoutSignature(response: RawResponse, signature: string): RawResponse
 
 function deadlineError(deadline: Deadline, last: DtsError | undefined): TimeoutError {
   return new TimeoutError(deadline.totalMs / 1000, { deadline: true, last });
+}
+
+let undiciModule: typeof Undici | undefined;
+
+/**
+ * undici, loaded when the first connection pool is made rather than when the extension or the CLI starts: with the
+ * Node modules it needs (http, net, stream) it is most of the bundle's load time, and `--help` sends nothing.
+ */
+export function undici(): typeof Undici {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberately lazy; the bundler still includes it
+  undiciModule ??= require('undici') as typeof Undici;
+  return undiciModule;
 }
 
 /** The code undici's connect loop is given instead of UND_ERR_SOCKET when a proxy drops a CONNECT. */
@@ -475,13 +628,14 @@ function boundedReconnects(connect: buildConnector.connector): buildConnector.co
 
 /** The per-origin pool a proxy agent creates, with the reconnect guard around the proxy's connect. */
 function tunnelPoolFactory(origin: string | URL, opts: object): Dispatcher {
-  const options = opts as Pool.Options;
+  const options = opts as Undici.Pool.Options;
   const connect = options.connect;
-  return new Pool(origin, typeof connect === 'function' ? { ...options, connect: boundedReconnects(connect) } : options);
+  return new (undici().Pool)(origin, typeof connect === 'function' ? { ...options, connect: boundedReconnects(connect) } : options);
 }
 
 /** Keep-alive connections, through the given proxy, else through the one the environment names, else direct. */
 export function defaultDispatcher(proxy: string | undefined, env: NodeJS.ProcessEnv = process.env): Dispatcher {
+  const { Agent, EnvHttpProxyAgent, ProxyAgent } = undici();
   const options = { keepAliveTimeout: 30_000, connections: 4 };
   if (proxy) {
     return new ProxyAgent({ uri: proxy, ...options, factory: tunnelPoolFactory });

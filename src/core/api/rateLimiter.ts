@@ -214,8 +214,8 @@ export class RateLimiter {
     }
     lane.wakeUp?.abort();
     lane.wakeUp = undefined;
-    const ended = lane.slots.filter((s) => s.end !== Number.POSITIVE_INFINITY);
-    if (lane.queue.length === 0 || ended.length === 0) {
+    const ended = lane.queue.length === 0 ? [] : lane.slots.filter((s) => s.end !== Number.POSITIVE_INFINITY);
+    if (ended.length === 0) {
       // Nothing waits, or every slot is held by a running request whose release will pump again.
       this.forgetIfIdle(key, lane);
       return;

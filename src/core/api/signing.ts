@@ -15,9 +15,12 @@ const UNRESERVED = /[A-Za-z0-9\-_.~]/;
  * RFC 3986 percent-encoding as Alibaba Cloud signs it: UTF-8 bytes, only `A-Z a-z 0-9 - _ . ~` literal,
  * uppercase hex, space as `%20`; `! ' ( ) *`, which encodeURIComponent leaves alone, are encoded too.
  */
+const SUB_DELIMS = /[!'()*]/;
+
 export function percentEncode(value: string): string {
   try {
-    return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+    const encoded = encodeURIComponent(value);
+    return SUB_DELIMS.test(encoded) ? encoded.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`) : encoded;
   } catch {
     // A lone surrogate makes encodeURIComponent throw; its UTF-8 form (U+FFFD) is encoded byte by byte.
     let out = '';
@@ -31,7 +34,9 @@ export function percentEncode(value: string): string {
 
 /** `yyyy-MM-ddTHH:mm:ssZ` in UTC, no milliseconds: the form both signature versions require. */
 export function formatTimestamp(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const iso = date.toISOString();
+  // `2026-11-30T14:03:05.123Z`; years past 9999 have a sign and more digits, so cut at the dot, not at a fixed place.
+  return `${iso.slice(0, iso.lastIndexOf('.'))}Z`;
 }
 
 /** Sorted by name in plain code-unit order, then `name=value` pairs percent-encoded and joined by `&`. */
@@ -45,6 +50,9 @@ export function canonicalQueryString(params: Readonly<Record<string, string>>): 
 function sha256Hex(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
+
+/** The hash of an empty body, which every request without one signs. */
+const EMPTY_SHA256 = sha256Hex('');
 
 export interface V3Input {
   readonly method: string;
@@ -67,6 +75,8 @@ export interface V3Signed {
   readonly stringToSign: string;
   readonly signature: string;
   readonly signedHeaders: string;
+  /** The query string that was signed: send it as it is (`?` + this), so it is not built twice. */
+  readonly canonicalQuery: string;
 }
 
 function isSignedHeader(name: string): boolean {
@@ -75,36 +85,35 @@ function isSignedHeader(name: string): boolean {
 
 /** ACS3-HMAC-SHA256 (signature V3), the official SDKs' default. */
 export function signV3(input: V3Input): V3Signed {
-  const body = input.body ?? '';
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(input.headers ?? {})) {
-    headers[name.toLowerCase()] = value;
+  if (input.headers) {
+    for (const name of Object.keys(input.headers)) {
+      headers[name.toLowerCase()] = input.headers[name];
+    }
   }
   headers['host'] = input.host;
   headers['x-acs-action'] = input.action;
   headers['x-acs-version'] = input.version;
   headers['x-acs-date'] = formatTimestamp(input.date);
   headers['x-acs-signature-nonce'] = input.nonce;
-  headers['x-acs-content-sha256'] = sha256Hex(body);
+  const contentSha256 = input.body === undefined || input.body.length === 0 ? EMPTY_SHA256 : sha256Hex(input.body);
+  headers['x-acs-content-sha256'] = contentSha256;
   if (input.credentials.securityToken) {
     headers['x-acs-security-token'] = input.credentials.securityToken;
   }
   const names = Object.keys(headers).filter(isSignedHeader).sort();
-  const canonicalHeaders = names.map((n) => `${n}:${headers[n].trim()}\n`).join('');
+  let canonicalHeaders = '';
+  for (const n of names) {
+    canonicalHeaders += `${n}:${headers[n].trim()}\n`;
+  }
   const signedHeaders = names.join(';');
-  const canonicalRequest = [
-    input.method.toUpperCase(),
-    '/',
-    canonicalQueryString(input.query),
-    canonicalHeaders,
-    signedHeaders,
-    headers['x-acs-content-sha256'],
-  ].join('\n');
+  const canonicalQuery = canonicalQueryString(input.query);
+  const canonicalRequest = `${input.method.toUpperCase()}\n/\n${canonicalQuery}\n${canonicalHeaders}\n${signedHeaders}\n${contentSha256}`;
   const stringToSign = `ACS3-HMAC-SHA256\n${sha256Hex(canonicalRequest)}`;
   const signature = createHmac('sha256', input.credentials.accessKeySecret).update(stringToSign).digest('hex');
   headers['authorization'] =
     `ACS3-HMAC-SHA256 Credential=${input.credentials.accessKeyId},SignedHeaders=${signedHeaders},Signature=${signature}`;
-  return { headers, canonicalRequest, stringToSign, signature, signedHeaders };
+  return { headers, canonicalRequest, stringToSign, signature, signedHeaders, canonicalQuery };
 }
 
 export interface V2Input {
@@ -121,6 +130,8 @@ export interface V2Input {
 export interface V2Signed {
   /** Every parameter to send, `Signature` included. */
   readonly params: Record<string, string>;
+  /** Those parameters as a query string to send (`?` + this): the signed canonical form, then `Signature`. */
+  readonly query: string;
   readonly stringToSign: string;
   readonly signature: string;
 }
@@ -150,7 +161,11 @@ export function v2Signature(
   params: Readonly<Record<string, string>>,
   accessKeySecret: string,
 ): { stringToSign: string; signature: string } {
-  const stringToSign = `${method.toUpperCase()}&${percentEncode('/')}&${percentEncode(canonicalQueryString(params))}`;
+  return v2SignCanonical(method, canonicalQueryString(params), accessKeySecret);
+}
+
+function v2SignCanonical(method: string, canonicalQuery: string, accessKeySecret: string): { stringToSign: string; signature: string } {
+  const stringToSign = `${method.toUpperCase()}&%2F&${percentEncode(canonicalQuery)}`;
   const signature = createHmac('sha1', `${accessKeySecret}&`).update(stringToSign).digest('base64');
   return { stringToSign, signature };
 }
@@ -158,6 +173,10 @@ export function v2Signature(
 /** HMAC-SHA1 with SignatureVersion=1.0 (signature V2). */
 export function signV2(input: V2Input): V2Signed {
   const params = v2CommonParams(input);
-  const { stringToSign, signature } = v2Signature(input.method, params, input.credentials.accessKeySecret);
-  return { params: { ...params, Signature: signature }, stringToSign, signature };
+  const canonicalQuery = canonicalQueryString(params);
+  const { stringToSign, signature } = v2SignCanonical(input.method, canonicalQuery, input.credentials.accessKeySecret);
+  // A server reads the parameters into a map, so Signature may follow the sorted ones instead of being sorted in.
+  const query = `${canonicalQuery}&Signature=${percentEncode(signature)}`;
+  params['Signature'] = signature;
+  return { params, query, stringToSign, signature };
 }

@@ -1,5 +1,5 @@
-import { Agent, request, type Dispatcher } from 'undici';
-import { defaultDispatcher } from '../api/client';
+import type { Dispatcher } from 'undici';
+import { defaultDispatcher, undici } from '../api/client';
 
 /**
  * The HTTP transport every credential provider of `@alicloud/credentials` uses instead of its own (httpx: no proxy,
@@ -171,7 +171,7 @@ export function createCredentialTransport(options: TransportOptions): Credential
   const dispatcherFor = (url: URL): Dispatcher => {
     // The metadata service and this machine are never reached through a proxy.
     if (url.hostname === ECS_METADATA_HOST || isLoopbackHost(url.hostname)) {
-      return (direct ??= new Agent({ keepAliveTimeout: 1000, connections: 2 }));
+      return (direct ??= new (undici().Agent)({ keepAliveTimeout: 1000, connections: 2 }));
     }
     return (proxied ??= defaultDispatcher(options.proxy, options.env));
   };
@@ -189,7 +189,7 @@ export function createCredentialTransport(options: TransportOptions): Credential
     const signal = AbortSignal.timeout(options.timeoutMs);
     let response: Dispatcher.ResponseData;
     try {
-      response = await request(url, {
+      response = await undici().request(url, {
         method: req.method as Dispatcher.HttpMethod,
         headers,
         body,
