@@ -113,4 +113,31 @@ describe('signing', () => {
       assert.match(signed.stringToSign, /SecurityToken%3Da%252Bb%252Fc%253D/);
     });
   });
+
+  describe('the query each version hands the client to send', () => {
+    const credentials = { accessKeyId: 'LTAI5tQueryKey01', accessKeySecret: 'query-secret', securityToken: 'a+b/c=' };
+    const params = { SynchronizationJobIdListJsonStr: '["dtsjob01","dts job*02"]', RegionId: 'cn-hangzhou' };
+    const date = new Date('2026-11-30T14:03:05.123Z');
+
+    it('V3: the canonical query it signed', () => {
+      const signed = signV3({ method: 'POST', host: 'dts.aliyuncs.com', action: 'A', version: '2020-01-01', query: params, credentials, date, nonce: 'n-1' });
+      assert.equal(signed.canonicalQuery, canonicalQueryString(params));
+      assert.ok(signed.canonicalRequest.includes(`\n${signed.canonicalQuery}\n`));
+    });
+
+    it('V2: every parameter with the Signature, which reads back as the signed parameters', () => {
+      const signed = signV2({ method: 'POST', action: 'A', version: '2020-01-01', params, credentials, date, nonce: 'n-2' });
+      const sent = Object.fromEntries(new URLSearchParams(signed.query));
+      assert.deepEqual(sent, signed.params);
+      assert.equal(sent['Signature'], signed.signature);
+      const unsigned = new Map(Object.entries(sent));
+      unsigned.delete('Signature');
+      assert.equal(v2Signature('POST', Object.fromEntries(unsigned), credentials.accessKeySecret).signature, signed.signature);
+    });
+
+    it('formats timestamps without milliseconds, also for years past 9999', () => {
+      assert.equal(formatTimestamp(date), '2026-11-30T14:03:05Z');
+      assert.equal(formatTimestamp(new Date('+010000-01-01T00:00:00.000Z')), '+010000-01-01T00:00:00Z');
+    });
+  });
 });
