@@ -32,6 +32,33 @@ describe('views/time', () => {
     });
   });
 
+  describe("formatClock in English in the machine's time zone (written out directly)", () => {
+    const intl = (date: Date, now: Date): string => {
+      const day = new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit' });
+      const time = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+      return day.format(date) === day.format(now) ? time.format(date) : `${day.format(date)} ${time.format(date)}`;
+    };
+
+    it('writes what the Intl formatters write, across days, midnight, years and daylight-saving changes', () => {
+      const now = at('2024-03-31T01:30:00Z');
+      for (let ms = Date.UTC(2023, 11, 31, 20); ms < Date.UTC(2024, 3, 2); ms += 37 * 60_000 + 1_234) {
+        assert.equal(formatClock(new Date(ms), now), intl(new Date(ms), now), new Date(ms).toISOString());
+      }
+      for (const iso of ['1000-01-01T00:00:00Z', '9999-12-31T23:59:59Z', '0999-12-31T12:00:00Z', '+010000-01-01T00:00:00Z', '1970-01-01T00:00:00Z']) {
+        assert.equal(formatClock(at(iso), now), intl(at(iso), now), iso);
+      }
+    });
+
+    it('keeps "today" right when one now is used for many checkpoints, then another', () => {
+      const first = at('2024-05-01T12:00:00Z');
+      const second = at('2024-05-09T12:00:00Z');
+      const checkpoint = at('2024-05-01T11:00:00Z');
+      assert.equal(formatClock(checkpoint, first, 'UTC'), '11:00:00');
+      assert.equal(formatClock(checkpoint, second, 'UTC'), '2024-05-01 11:00:00');
+      assert.equal(formatClock(checkpoint, first, 'UTC'), '11:00:00');
+    });
+  });
+
   describe('formatUtc', () => {
     it('formats as date, time and "UTC", without milliseconds', () => {
       assert.equal(formatUtc(at('2024-05-01T14:03:05.987Z')), '2024-05-01 14:03:05 UTC');

@@ -1,17 +1,54 @@
 import * as l10n from '@vscode/l10n';
-import { clockFormats } from '../locale';
+import { clockFormats, currentLanguage, SOURCE_LANGUAGE } from '../locale';
 import { formatRoughDuration } from '../model';
 
-/** `14:03:05` in the given time zone (the machine's by default); the date is added when it is not today. */
+/**
+ * `14:03:05` in the given time zone (the machine's by default); the date is added when it is not today. A refresh of
+ * many jobs formats many checkpoints against one `now`: its day is formatted once, and English in the machine's zone
+ * (the usual case) is written out directly, as the Intl formatters would.
+ */
 export function formatClock(date: Date, now: Date, timeZone?: string): string {
-  const { day, time } = clockFormats(timeZone);
-  const shownDay = day.format(date);
-  return shownDay === day.format(now) ? time.format(date) : `${shownDay} ${time.format(date)}`;
+  if (timeZone === undefined && currentLanguage().startsWith(SOURCE_LANGUAGE) && plainYear(date) && plainYear(now)) {
+    const shownDay = localDay(date);
+    return shownDay === localDay(now) ? localTime(date) : `${shownDay} ${localTime(date)}`;
+  }
+  const formats = clockFormats(timeZone);
+  const shownDay = formats.day.format(date);
+  return shownDay === dayOfNow(formats.day, now) ? formats.time.format(date) : `${shownDay} ${formats.time.format(date)}`;
+}
+
+let lastNow: { readonly formatter: Intl.DateTimeFormat; readonly ms: number; readonly day: string } | undefined;
+
+function dayOfNow(formatter: Intl.DateTimeFormat, now: Date): string {
+  if (lastNow?.formatter !== formatter || lastNow.ms !== now.getTime()) {
+    lastNow = { formatter, ms: now.getTime(), day: formatter.format(now) };
+  }
+  return lastNow.day;
+}
+
+/** Years Intl writes with four digits and no era or sign (the direct English form covers only these). */
+function plainYear(date: Date): boolean {
+  const year = date.getFullYear();
+  return year >= 1000 && year <= 9999;
+}
+
+const two = (n: number): string => (n < 10 ? `0${n}` : String(n));
+
+/** `2024-04-30` in the machine's zone, as `en-CA` with 2-digit month and day writes it. */
+function localDay(date: Date): string {
+  return `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())}`;
+}
+
+/** `23:59:59` in the machine's zone, as `en-GB` with a 23-hour cycle writes it. */
+function localTime(date: Date): string {
+  return `${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}`;
 }
 
 /** `2026-11-28 14:03:05 UTC`: the one UTC form, for tooltips and the CLI's table alike. */
 export function formatUtc(date: Date): string {
-  return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+  const iso = date.toISOString().slice(0, 19);
+  const t = iso.indexOf('T');
+  return `${iso.slice(0, t)} ${iso.slice(t + 1)} UTC`;
 }
 
 function secondsBetween(from: Date, now: Date): number {
