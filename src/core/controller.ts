@@ -481,7 +481,7 @@ export class Controller {
   /** A saved history, validated; a value that is not one is dropped with a log line (never trusted, never thrown). */
   private restoreLagHistory(saved: unknown): LagHistory {
     const history = LagHistory.parsePersisted(saved);
-    const shaped = typeof saved === 'object' && saved !== null && !Array.isArray(saved) && Object.hasOwn(saved, 'version') && (saved as { version: unknown }).version === 1;
+    const shaped = typeof saved === 'object' && saved !== null && !Array.isArray(saved) && Object.hasOwn(saved, 'version') && [1, 2].includes((saved as { version: unknown }).version as number);
     if (saved !== undefined && !shaped) {
       componentLog(this.deps.log, 'store').warn('The saved lag history is not one this version reads; starting an empty one');
     }

@@ -21,16 +21,25 @@ export interface LagHistoryOptions {
   readonly maxPoints?: number;
 }
 
-/** The saved form: a version, then per job and direction `[UNIX seconds, lag seconds | null]` pairs, oldest first. */
+/**
+ * The saved form (version 2): per job and direction, the first sample's time in milliseconds since the epoch, then
+ * each sample's milliseconds after the one before (`t`, the first 0) and its lag in seconds or null (`lag`), oldest
+ * first. About half the size of version 1's `[UNIX seconds, lag]` pairs (still read).
+ */
 export interface PersistedLagHistory {
-  readonly version: 1;
+  readonly version: 2;
   readonly jobs: readonly PersistedLagJob[];
 }
 
 interface PersistedLagJob {
   readonly id: string;
   readonly region: string;
-  readonly directions: readonly { readonly direction: string; readonly samples: readonly (readonly [number, number | null])[] }[];
+  readonly directions: readonly {
+    readonly direction: string;
+    readonly start: number;
+    readonly t: readonly number[];
+    readonly lag: readonly (number | null)[];
+  }[];
 }
 
 /** Longer direction names are not the API's and not worth keeping from a saved file. */
@@ -114,14 +123,18 @@ export class LagHistory {
 
   toPersisted(): PersistedLagHistory {
     return {
-      version: 1,
+      version: 2,
       jobs: [...this.jobs.values()].map(({ spec, directions }) => ({
         id: spec.id,
         region: spec.region,
-        directions: [...directions].map(([direction, samples]) => ({
-          direction,
-          samples: samples.map((s): [number, number | null] => [s.at / 1000, s.lagSeconds]),
-        })),
+        directions: [...directions].filter(([, samples]) => samples.length > 0).map(([direction, samples]) => {
+          return {
+            direction,
+            start: samples[0].at,
+            t: samples.map((s, i) => (i === 0 ? 0 : s.at - samples[i - 1].at)),
+            lag: samples.map((s) => s.lagSeconds),
+          };
+        }),
       })),
     };
   }
@@ -132,21 +145,28 @@ export class LagHistory {
    */
   static parsePersisted(value: unknown, options: LagHistoryOptions = {}): LagHistory {
     const history = new LagHistory(options);
-    if (!isRecord(value) || value['version'] !== 1 || !Array.isArray(value['jobs'])) {
+    if (!isRecord(value) || (value['version'] !== 1 && value['version'] !== 2) || !Array.isArray(value['jobs'])) {
       return history;
     }
+    const version = value['version'];
     for (const job of value['jobs'] as unknown[]) {
       if (!isRecord(job) || typeof job['id'] !== 'string' || typeof job['region'] !== 'string' || !Array.isArray(job['directions'])) {
         continue;
       }
       const spec = { id: job['id'], region: job['region'] };
       for (const d of (job['directions'] as unknown[]).slice(0, MAX_DIRECTIONS_PER_JOB)) {
-        if (!isRecord(d) || typeof d['direction'] !== 'string' || d['direction'].length > MAX_DIRECTION_LENGTH || !Array.isArray(d['samples'])) {
+        if (!isRecord(d) || typeof d['direction'] !== 'string' || d['direction'].length > MAX_DIRECTION_LENGTH) {
           continue;
         }
-        const samples = (d['samples'] as unknown[]).filter(isPersistedSample).sort((a, b) => a[0] - b[0]);
-        for (const [seconds, lag] of samples) {
-          history.record(spec, d['direction'], new Date(Math.round(seconds * 1000)), lag);
+        const pairs = version === 1 ? d['samples'] : fromDeltas(d['start'], d['t'], d['lag']);
+        // Version 1 counts seconds, version 2 milliseconds.
+        const scale = version === 1 ? 1000 : 1;
+        if (!Array.isArray(pairs)) {
+          continue;
+        }
+        const samples = (pairs as unknown[]).filter(isPersistedSample).sort((a, b) => a[0] - b[0]);
+        for (const [time, lag] of samples) {
+          history.record(spec, d['direction'], new Date(Math.round(time * scale)), lag);
         }
       }
     }
@@ -198,6 +218,24 @@ function higher(a: LagSample, b: LagSample): boolean {
   return a.lagSeconds !== null && (b.lagSeconds === null || a.lagSeconds > b.lagSeconds);
 }
 
+/** Version 2's columns back into `[ms since the epoch, lag]` pairs; undefined when they are not columns of one length. */
+function fromDeltas(start: unknown, t: unknown, lag: unknown): unknown[] | undefined {
+  if (typeof start !== 'number' || !Number.isFinite(start) || !Array.isArray(t) || !Array.isArray(lag) || t.length !== lag.length) {
+    return undefined;
+  }
+  const pairs: unknown[] = [];
+  let at = start;
+  for (let i = 0; i < t.length; i++) {
+    const delta: unknown = t[i];
+    if (typeof delta !== 'number' || !Number.isFinite(delta) || delta < 0) {
+      return pairs;
+    }
+    at += delta;
+    pairs.push([at, lag[i]]);
+  }
+  return pairs;
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -208,7 +246,7 @@ function isPersistedSample(value: unknown): value is [number, number | null] {
     value.length === 2 &&
     typeof value[0] === 'number' &&
     Number.isFinite(value[0]) &&
-    Math.abs(value[0]) < 1e11 &&
+    Math.abs(value[0]) < 1e14 &&
     (value[1] === null || (typeof value[1] === 'number' && Number.isFinite(value[1]) && value[1] >= 0))
   );
 }

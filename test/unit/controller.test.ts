@@ -543,12 +543,12 @@ describe('controller', () => {
       later(t, 1_000);
       await t.controller.refresh();
       assert.equal(t.lagSaves.length, 2, 'a minute after the last save');
-      assert.equal(t.lagSaves[1].jobs[0].directions[0].samples.length, 5);
+      assert.equal(t.lagSaves[1].jobs[0].directions[0].t.length, 5);
       later(t, 10_000);
       await t.controller.refresh();
       await t.controller.saveLagHistory();
       assert.equal(t.lagSaves.length, 3, 'deactivation saves the unsaved sample');
-      assert.equal(t.lagSaves[2].jobs[0].directions[0].samples.length, 6);
+      assert.equal(t.lagSaves[2].jobs[0].directions[0].t.length, 6);
       await t.controller.saveLagHistory();
       assert.equal(t.lagSaves.length, 3, 'nothing new, nothing written');
       await t.controller.dispose();
@@ -571,7 +571,7 @@ describe('controller', () => {
     });
 
     it('starts empty from a saved value that is not a history, with a log line, and keeps only valid parts of one', async () => {
-      for (const hostile of ['{"version":1}', 42, [], { version: 2, jobs: [] }, { __proto__: { version: 1 } }]) {
+      for (const hostile of ['{"version":1}', 42, [], { version: 3, jobs: [] }, { __proto__: { version: 1 } }]) {
         const t = setup({ stored: false, savedLagHistory: hostile });
         assert.deepEqual(t.controller.lagHistory.directions(JOB1), [], JSON.stringify(hostile));
         assert.ok(t.log.lines.some((l) => l === 'warn [store] The saved lag history is not one this version reads; starting an empty one'), JSON.stringify(hostile));

@@ -78,10 +78,11 @@ describe('LagHistory', () => {
   });
 
   describe('persisted form', () => {
-    it('survives a JSON round trip', () => {
+    it('survives a JSON round trip, as columns of time deltas and lags', () => {
       const history = new LagHistory();
       history.record(JOB, 'Forward', at(0), 4);
       history.record(JOB, 'Forward', at(MINUTE), null);
+      history.record(JOB, 'Forward', at(2 * MINUTE + 400), 7.25);
       history.record(JOB, 'Reverse', at(1_500), 0);
       history.record(OTHER, 'Forward', at(0), 12);
       const persisted = history.toPersisted();
@@ -89,8 +90,8 @@ describe('LagHistory', () => {
         id: 'dtsjob0001',
         region: 'cn-hangzhou',
         directions: [
-          { direction: 'Forward', samples: [[T0 / 1000, 4], [T0 / 1000 + 60, null]] },
-          { direction: 'Reverse', samples: [[T0 / 1000 + 1.5, 0]] },
+          { direction: 'Forward', start: T0, t: [0, 60_000, 60_400], lag: [4, null, 7.25] },
+          { direction: 'Reverse', start: T0 + 1_500, t: [0], lag: [0] },
         ],
       });
       const revived = LagHistory.parsePersisted(JSON.parse(JSON.stringify(persisted)));
@@ -98,9 +99,26 @@ describe('LagHistory', () => {
       assert.deepEqual(revived.samples(JOB, 'Reverse'), [{ at: T0 + 1_500, lagSeconds: 0 }]);
     });
 
+    it('reads the version 1 form ([UNIX seconds, lag] pairs) of earlier builds', () => {
+      const t = T0 / 1000;
+      const history = LagHistory.parsePersisted({
+        version: 1,
+        jobs: [{ id: 'dtsjob0001', region: 'cn-hangzhou', directions: [{ direction: 'Forward', samples: [[t, 4], [t + 60, null]] }] }],
+      });
+      assert.deepEqual(history.samples(JOB, 'Forward'), [{ at: T0, lagSeconds: 4 }, { at: T0 + 60_000, lagSeconds: null }]);
+    });
+
+    it('reads version 2 columns that do not match, or a negative delta, only as far as they are sound', () => {
+      const t = T0;
+      const read = (d: unknown) => LagHistory.parsePersisted({ version: 2, jobs: [{ id: 'dtsjob0001', region: 'cn-hangzhou', directions: [d] }] }).samples(JOB, 'Forward');
+      assert.deepEqual(read({ direction: 'Forward', start: t, t: [0, 60_000], lag: [1] }), []);
+      assert.deepEqual(read({ direction: 'Forward', start: 'now', t: [0], lag: [1] }), []);
+      assert.deepEqual(read({ direction: 'Forward', start: t, t: [0, 60_000, -30, 60], lag: [1, 2, 3, 4] }), [{ at: T0, lagSeconds: 1 }, { at: T0 + 60_000, lagSeconds: 2 }]);
+    });
+
     it('reads garbage as an empty history and never throws', () => {
-      for (const garbage of [undefined, null, 42, 'x', [], {}, { version: 2, jobs: [] }, { version: 1, jobs: 'all' }, { version: 1, jobs: [null, 1, []] }]) {
-        assert.deepEqual(LagHistory.parsePersisted(garbage).toPersisted(), { version: 1, jobs: [] }, JSON.stringify(garbage));
+      for (const garbage of [undefined, null, 42, 'x', [], {}, { version: 3, jobs: [] }, { version: 1, jobs: 'all' }, { version: 2, jobs: [null, 1, []] }]) {
+        assert.deepEqual(LagHistory.parsePersisted(garbage).toPersisted(), { version: 2, jobs: [] }, JSON.stringify(garbage));
       }
     });
 
