@@ -69,7 +69,7 @@ export function activate(context: vscode.ExtensionContext): TestApi {
     userAgent: `dts-sync-status/${context.extension.packageJSON.version as string} vscode/${vscode.version}`,
   });
   running = controller;
-  const tree = new JobsTreeProvider(store);
+  const tree = new JobsTreeProvider(store, undefined, { groupBy: () => controller.settings.groupBy, discovered: () => controller.discoveredJobKeys });
   const treeView = vscode.window.createTreeView('dtsSync.jobs', { treeDataProvider: tree, showCollapseAll: true });
   const statusBar = new StatusBar(store);
 

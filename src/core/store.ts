@@ -106,6 +106,8 @@ interface Entry {
   details?: Map<string, JobDetails>;
   detailsErrors?: Map<string, string>;
   facts?: JobFacts;
+  /** rowSignature as of the last update, so an update computes it once, not twice. */
+  signature?: string;
 }
 
 /** Everything a row shows that can change: a refresh that changes none of it is no change. */
@@ -216,9 +218,10 @@ export class StatusStore {
   private updateEntries(update: (entry: Entry) => void): void {
     const changed: string[] = [];
     for (const entry of this.entries) {
-      const before = rowSignature(entry);
+      const before = entry.signature ?? rowSignature(entry);
       update(entry);
-      if (rowSignature(entry) !== before) {
+      entry.signature = rowSignature(entry);
+      if (entry.signature !== before) {
         changed.push(jobKey(entry.spec));
       }
     }
@@ -230,7 +233,8 @@ export class StatusStore {
     const previous = new Map(this.entries.map((e) => [jobKey(e.spec), e]));
     this.entries = specs.map((spec) => {
       const old = previous.get(jobKey(spec));
-      return old ? { ...old, spec } : { spec, fresh: false };
+      // The signature covers the name: a renamed job's is computed afresh.
+      return old ? { ...old, spec, signature: undefined } : { spec, fresh: false };
     });
     this.settingsProblems = settingsProblems;
     this.touched([], true);

@@ -1,11 +1,13 @@
 import * as vscode from 'vscode';
 import type { StatusStore } from '../core/store';
-import { statusBarModel } from '../core/views/statusBar';
+import { statusSummary, withProgress, type StatusSummary } from '../core/views/statusBar';
 
-/** The one status-bar item `dtsSync.status`; its text and colour come from `statusBarModel`. */
+/** The one status-bar item `dtsSync.status`; its text and colour come from `statusSummary` and `withProgress`. */
 export class StatusBar implements vscode.Disposable {
   readonly item: vscode.StatusBarItem;
   private readonly subscriptions: { dispose(): void }[];
+  /** The statuses' part, computed once per store change; a refresh starting or ending only adds or drops the spinner. */
+  private summary: StatusSummary;
 
   constructor(
     private readonly store: StatusStore,
@@ -14,13 +16,19 @@ export class StatusBar implements vscode.Disposable {
     this.item = vscode.window.createStatusBarItem('dtsSync.status', vscode.StatusBarAlignment.Left, 50);
     this.item.name = vscode.l10n.t('DTS Sync Status');
     this.item.command = 'workbench.view.extension.dtsSync';
-    // The spinner follows the refresh's progress; everything else follows the statuses.
-    this.subscriptions = [store.onDidChange(() => this.update()), store.onDidChangeProgress(() => this.update())];
+    this.summary = statusSummary(store.state, { now: this.now() });
+    this.subscriptions = [
+      store.onDidChange((state) => {
+        this.summary = statusSummary(state, { now: this.now() });
+        this.update();
+      }),
+      store.onDidChangeProgress(() => this.update()),
+    ];
     this.update();
   }
 
   update(): void {
-    const model = statusBarModel(this.store.state, { now: this.now() });
+    const model = withProgress(this.summary, this.store.state, { now: this.now() });
     if (!model.visible) {
       this.item.hide();
       return;

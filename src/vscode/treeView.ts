@@ -1,33 +1,87 @@
 import * as vscode from 'vscode';
 import { accountOf } from '../core/accounts';
 import { jobKey, type JobSpec } from '../core/jobs';
+import type { GroupBy } from '../core/settings';
 import type { JobView, StatusStore, StoreChange } from '../core/store';
 import { accountGroups, accountItem } from '../core/views/accounts';
+import { groupItem, jobGroups, viewDescription } from '../core/views/groups';
 import type { IconSpec } from '../core/views/health';
-import { directionItems, directionReason, errorBadge, errorItem, jobItem, precheckItems, reasonItem, viewMessage, type ItemModel } from '../core/views/tree';
+import {
+  directionReason,
+  directionRow,
+  directionTooltip,
+  errorBadge,
+  errorItem,
+  jobItem,
+  namesAccounts,
+  precheckItems,
+  reasonItem,
+  viewMessage,
+  type ItemModel,
+  type PresentContext,
+} from '../core/views/tree';
 
-/** A row of the tree: the error row, an account (with several in use), a job, or one of its directions. */
+/** A row of the tree: the error row, an account or a group (`dtsSync.groupBy`), a job, or what hangs below a job. */
 export type JobsNode =
   | { readonly kind: 'error' }
   | { readonly kind: 'account'; readonly account: string }
+  /** `region:cn-hangzhou` or `health:error` (see jobGroups). */
+  | { readonly kind: 'group'; readonly group: string }
   | { readonly kind: 'job'; readonly job: JobSpec }
   | { readonly kind: 'direction'; readonly job: JobSpec; readonly direction: string }
   | { readonly kind: 'reason'; readonly job: JobSpec; readonly direction: string }
   /** A failed precheck item by its place among the failed ones (MAX_PRECHECK_ROWS is the "… N more" row). */
   | { readonly kind: 'precheck'; readonly job: JobSpec; readonly direction: string; readonly index: number };
 
-export function toThemeIcon(icon: IconSpec): vscode.ThemeIcon {
-  return new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
+type JobNode = JobsNode & { kind: 'job' };
+type ParentNode = JobsNode & { kind: 'account' | 'group' };
+
+/** What the composition root knows that the store does not. */
+export interface TreeOptions {
+  /** `dtsSync.groupBy`, read at every store change (a settings change always is one). */
+  readonly groupBy?: () => GroupBy;
+  /** The keys of the jobs a watched region added (`dtsSync.watchRegions`), read at every store change. */
+  readonly discovered?: () => ReadonlySet<string>;
 }
 
-export function toTreeItem(model: ItemModel, command?: vscode.Command): vscode.TreeItem {
+/** One job's rows: its node (the same object while the job stays), its view, and what was built for it. */
+interface JobRows {
+  readonly node: JobNode;
+  view: JobView;
+  /** The TreeItems of the job's rows (its node and those below it), built when VS Code first asks, dropped when the job changes. */
+  items: Map<JobsNode, vscode.TreeItem>;
+  directions?: JobsNode[];
+  below?: Map<string, JobsNode[]>;
+}
+
+const NONE: ReadonlySet<string> = new Set();
+
+/** A handful of icons serve every row: one ThemeIcon each (VS Code only reads them). */
+const themeIcons = new Map<string, Map<string | undefined, vscode.ThemeIcon>>();
+
+export function toThemeIcon(icon: IconSpec): vscode.ThemeIcon {
+  let byColor = themeIcons.get(icon.id);
+  if (!byColor) {
+    byColor = new Map();
+    themeIcons.set(icon.id, byColor);
+  }
+  let themeIcon = byColor.get(icon.color);
+  if (!themeIcon) {
+    themeIcon = new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
+    byColor.set(icon.color, themeIcon);
+  }
+  return themeIcon;
+}
+
+/** A row's TreeItem; without a tooltip in the model, VS Code asks resolveTreeItem for it on hover. */
+export function toTreeItem(model: Omit<ItemModel, 'tooltip'> & { readonly tooltip?: string }, command?: vscode.Command): vscode.TreeItem {
   const item = new vscode.TreeItem(
     model.label,
     model.collapsible ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None,
   );
   item.id = model.id;
   item.description = model.description;
-  item.tooltip = new vscode.MarkdownString(model.tooltip, true);
+  item.tooltip = model.tooltip === undefined ? undefined : new vscode.MarkdownString(model.tooltip, true);
   item.iconPath = toThemeIcon(model.icon);
   item.contextValue = model.contextValue;
   item.command = command;
@@ -35,117 +89,195 @@ export function toTreeItem(model: ItemModel, command?: vscode.Command): vscode.T
 }
 
 /**
- * Reads the store; never calls the network and never prompts. The welcome views cover the empty states. Job rows are
- * found by key, not by search, and a refresh that changed some rows redraws only those.
+ * Reads the store; never calls the network and never prompts. The welcome views cover the empty states. Rows are found
+ * by key; a row's TreeItems are built once per change of its job; a store change is one tree change event, naming the
+ * rows it changed (VS Code then asks for those and what is below them), or everything when rows came, went or moved.
  */
 export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<JobsNode | JobsNode[] | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
   private readonly subscription: { dispose(): void };
-  /** One node object per job: VS Code finds the rows to redraw by the identity of the element it was given. */
-  private nodes = new Map<string, JobsNode & { kind: 'job' }>();
-  private accountNodes = new Map<string, JobsNode & { kind: 'account' }>();
-  private views = new Map<string, JobView>();
+  /** VS Code finds the rows to redraw by the identity of the elements it was given: each row keeps its node object. */
+  private rows = new Map<string, JobRows>();
+  private readonly errorNode: JobsNode = { kind: 'error' };
+  private parentNodes = new Map<string, ParentNode>();
+  /** The group or account rows (empty for a flat tree), with their members and what they show. */
+  private members = new Map<ParentNode, JobNode[]>();
+  private parentModels = new Map<ParentNode, ItemModel>();
+  private parentOf = new Map<string, ParentNode>();
+  private top: JobsNode[] = [];
+  private errorModel: ItemModel | undefined;
+  private discovered: ReadonlySet<string> = NONE;
+  /** Grouped by region or health while several accounts are in use: job rows name their account. */
+  private accountInDescription = false;
+  /** The shape of the tree (which rows, in which order, under which parent): a change redraws everything. */
+  private shape = '';
+  /** The presenters' context for the rows of one store change, so their repeated words are written once. */
+  private ctx: PresentContext | undefined;
 
   constructor(
     private readonly store: StatusStore,
     private readonly now: () => Date = () => new Date(),
+    private readonly options: TreeOptions = {},
   ) {
-    this.index();
+    this.index({ jobs: new Set(), all: true });
     this.subscription = store.onDidChange((_state, change) => this.changed(change));
   }
 
-  private index(): void {
-    const nodes = new Map<string, JobsNode & { kind: 'job' }>();
-    this.views = new Map();
-    for (const view of this.store.state.jobs) {
+  /** Rebuilds the rows from the store; returns the group and account rows whose content changed. */
+  private index(change: StoreChange): JobsNode[] {
+    const state = this.store.state;
+    this.ctx = undefined;
+    this.discovered = this.options.discovered?.() ?? NONE;
+    const rows = new Map<string, JobRows>();
+    for (const view of state.jobs) {
       const key = jobKey(view.spec);
-      const existing = this.nodes.get(key);
+      const old = this.rows.get(key);
       // A renamed job keeps its row (same key), but the node must carry the new spec.
-      nodes.set(key, existing && existing.job === view.spec ? existing : { kind: 'job', job: view.spec });
-      this.views.set(key, view);
+      if (old && old.node.job === view.spec && !change.all && !change.jobs.has(key)) {
+        old.view = view;
+        rows.set(key, old);
+      } else {
+        rows.set(key, { node: old && old.node.job === view.spec ? old.node : { kind: 'job', job: view.spec }, view, items: new Map() });
+      }
     }
-    this.nodes = nodes;
-    const accountNodes = new Map<string, JobsNode & { kind: 'account' }>();
-    for (const group of accountGroups(this.store.state) ?? []) {
-      accountNodes.set(group.name, this.accountNodes.get(group.name) ?? { kind: 'account', account: group.name });
+    this.rows = rows;
+
+    const groupBy = this.options.groupBy?.() ?? 'none';
+    const groups = jobGroups(state.jobs, groupBy);
+    this.accountInDescription = groups !== undefined && namesAccounts(state);
+    const parents: { key: string; node: () => ParentNode; model: ItemModel; jobs: readonly JobView[] }[] = groups
+      ? groups.map((g) => ({ key: `group:${g.key}`, node: () => ({ kind: 'group', group: g.key }), model: groupItem(g), jobs: g.jobs }))
+      : (accountGroups(state) ?? []).map((g) => ({ key: `account:${g.name}`, node: () => ({ kind: 'account', account: g.name }), model: accountItem(g), jobs: g.jobs }));
+    const parentNodes = new Map<string, ParentNode>();
+    const members = new Map<ParentNode, JobNode[]>();
+    const parentModels = new Map<ParentNode, ItemModel>();
+    const parentOf = new Map<string, ParentNode>();
+    const redraw: JobsNode[] = [];
+    const shape: string[] = [];
+    for (const parent of parents) {
+      const node = this.parentNodes.get(parent.key) ?? parent.node();
+      parentNodes.set(parent.key, node);
+      const before = this.parentModels.get(node);
+      if (before && JSON.stringify(before) !== JSON.stringify(parent.model)) {
+        redraw.push(node);
+      }
+      parentModels.set(node, parent.model);
+      const jobs: JobNode[] = [];
+      shape.push(parent.key);
+      for (const view of parent.jobs) {
+        const key = jobKey(view.spec);
+        const row = rows.get(key);
+        if (row) {
+          jobs.push(row.node);
+          parentOf.set(key, node);
+          shape.push(key);
+        }
+      }
+      members.set(node, jobs);
     }
-    this.accountNodes = accountNodes;
+    this.parentNodes = parentNodes;
+    this.members = members;
+    this.parentModels = parentModels;
+    this.parentOf = parentOf;
+    this.top = parents.length > 0 ? [...parentNodes.values()] : [...rows.values()].map((r) => r.node);
+
+    const errorModel = errorItem(state);
+    if (errorModel && this.errorModel && JSON.stringify(errorModel) !== JSON.stringify(this.errorModel)) {
+      redraw.push(this.errorNode);
+    }
+    this.errorModel = errorModel;
+    const shapeKey = [errorModel !== undefined, state.credentialsSource !== undefined, ...shape].join('\n');
+    const reshaped = shapeKey !== this.shape;
+    this.shape = shapeKey;
+    return reshaped ? [] : redraw;
   }
 
   private changed(change: StoreChange): void {
-    this.index();
-    if (change.all) {
+    const shapeBefore = this.shape;
+    const parents = this.index(change);
+    if (change.all || this.shape !== shapeBefore) {
       this.emitter.fire(undefined);
       return;
     }
-    const jobs = [...change.jobs].flatMap((key) => this.nodes.get(key) ?? []);
-    // A job's change can change its account row's count of problems and icon.
-    const accounts = new Set(jobs.flatMap((n) => this.accountNodes.get(accountOf(n.job)) ?? []));
-    const rows: JobsNode[] = [...accounts, ...jobs];
+    // A job's change can change its group's or account's counts and icon: those rows come first.
+    const rows: JobsNode[] = [...parents, ...[...change.jobs].flatMap((key) => this.rows.get(key)?.node ?? [])];
     if (rows.length > 0) {
       this.emitter.fire(rows);
     }
   }
 
   getChildren(node?: JobsNode): JobsNode[] {
-    const state = this.store.state;
     if (!node) {
       // No credentials: no rows, so the "Set AccessKey…" welcome view shows.
-      if (!state.credentialsSource) {
+      if (!this.store.state.credentialsSource) {
         return [];
       }
-      const rows: JobsNode[] = this.accountNodes.size > 0 ? [...this.accountNodes.values()] : [...this.nodes.values()];
-      return errorItem(state) ? [{ kind: 'error' }, ...rows] : rows;
+      return this.errorModel ? [this.errorNode, ...this.top] : this.top;
     }
-    if (node.kind === 'account') {
-      return [...this.nodes.values()].filter((n) => accountOf(n.job) === node.account);
+    if (node.kind === 'account' || node.kind === 'group') {
+      return this.members.get(node) ?? [];
+    }
+    const row = 'job' in node ? this.rows.get(jobKey(node.job)) : undefined;
+    if (!row) {
+      return [];
     }
     if (node.kind === 'job') {
-      return (this.views.get(jobKey(node.job))?.status?.directions ?? []).map((d) => ({ kind: 'direction', job: node.job, direction: d.direction }));
+      row.directions ??= (row.view.status?.directions ?? []).map((d) => ({ kind: 'direction', job: row.node.job, direction: d.direction }));
+      return row.directions;
     }
     if (node.kind === 'direction') {
-      const view = this.views.get(jobKey(node.job));
-      if (!view) {
-        return [];
+      row.below ??= new Map();
+      let below = row.below.get(node.direction);
+      if (!below) {
+        const { job, direction } = node;
+        const reason: JobsNode[] = directionReason(row.view, direction) !== undefined ? [{ kind: 'reason', job, direction }] : [];
+        const checks = precheckItems(row.view, direction).map((_, index): JobsNode => ({ kind: 'precheck', job, direction, index }));
+        below = [...reason, ...checks];
+        row.below.set(direction, below);
       }
-      const reason: JobsNode[] = directionReason(view, node.direction) !== undefined ? [{ kind: 'reason', job: node.job, direction: node.direction }] : [];
-      const checks = precheckItems(view, node.direction).map((_, index): JobsNode => ({ kind: 'precheck', job: node.job, direction: node.direction, index }));
-      return [...reason, ...checks];
+      return below;
     }
     return [];
   }
 
   getParent(node: JobsNode): JobsNode | undefined {
+    if (node.kind === 'job') {
+      return this.parentOf.get(jobKey(node.job));
+    }
     if (node.kind === 'direction') {
-      return this.nodes.get(jobKey(node.job));
+      return this.rows.get(jobKey(node.job))?.node;
     }
     if (node.kind === 'reason' || node.kind === 'precheck') {
-      return { kind: 'direction', job: node.job, direction: node.direction };
+      const row = this.rows.get(jobKey(node.job));
+      const directions = row ? this.getChildren(row.node) : [];
+      return directions.find((d) => d.kind === 'direction' && d.direction === node.direction) ?? { kind: 'direction', job: node.job, direction: node.direction };
     }
-    return node.kind === 'job' ? this.accountNodes.get(accountOf(node.job)) : undefined;
+    return undefined;
   }
 
-  /** What a row shows, as the pure presenters computed it. */
-  describe(node: JobsNode): ItemModel | undefined {
-    const state = this.store.state;
-    const ctx = { now: this.now() };
+  /** What a row shows, as the pure presenters computed it; a direction's tooltip waits for resolveTreeItem. */
+  describe(node: JobsNode): (Omit<ItemModel, 'tooltip'> & { readonly tooltip?: string }) | undefined {
     if (node.kind === 'error') {
-      return errorItem(state);
+      return this.errorModel;
     }
-    if (node.kind === 'account') {
-      const group = accountGroups(state)?.find((g) => g.name === node.account);
-      return group ? accountItem(group) : undefined;
+    if (node.kind === 'account' || node.kind === 'group') {
+      return this.parentModels.get(node);
     }
-    const view = this.views.get(jobKey(node.job));
+    const view = this.rows.get(jobKey(node.job))?.view;
     if (!view) {
       return undefined;
     }
+    const ctx = this.context();
     if (node.kind === 'job') {
-      const account = state.accounts.find((a) => a.name === accountOf(view.spec));
+      const state = this.store.state;
+      const accountName = accountOf(view.spec);
       // The job's own account's source: with several accounts, the first one found is not necessarily this job's.
-      const source = state.accounts.length > 0 ? account?.source : state.credentialsSource;
-      return jobItem(view, ctx, source, accountOf(view.spec));
+      const source = state.accounts.length > 0 ? state.accounts.find((a) => a.name === accountName)?.source : state.credentialsSource;
+      return jobItem(view, ctx, source, accountName, {
+        watched: this.discovered.has(jobKey(view.spec)),
+        accountInDescription: this.accountInDescription,
+      });
     }
     if (node.kind === 'reason') {
       return reasonItem(view, node.direction);
@@ -153,25 +285,77 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     if (node.kind === 'precheck') {
       return precheckItems(view, node.direction)[node.index];
     }
-    const index = view.status?.directions.findIndex((d) => d.direction === node.direction) ?? -1;
-    return index < 0 ? undefined : directionItems(view, ctx)[index];
+    const direction = view.status?.directions.find((d) => d.direction === node.direction);
+    return direction ? directionRow(view, direction, ctx) : undefined;
+  }
+
+  /**
+   * The tooltip of a direction row, when it is hovered: a refresh of 500 jobs would otherwise write 1,000 tooltips
+   * nobody reads. (Job rows keep theirs in getTreeItem: it is what most hovers are for.)
+   */
+  resolveTreeItem(item: vscode.TreeItem, node: JobsNode): vscode.TreeItem {
+    if (item.tooltip === undefined && node.kind === 'direction') {
+      const view = this.rows.get(jobKey(node.job))?.view;
+      const direction = view?.status?.directions.find((d) => d.direction === node.direction);
+      if (view && direction) {
+        item.tooltip = new vscode.MarkdownString(directionTooltip(view, direction, this.context()), true);
+      }
+    }
+    return item;
+  }
+
+  /** One context while the clock moves less than a second (texts say "12 s ago" at most that precisely). */
+  private context(): PresentContext {
+    const now = this.now();
+    if (!this.ctx || Math.abs(now.getTime() - this.ctx.now.getTime()) >= 1000) {
+      this.ctx = { now, memo: new Map() };
+    }
+    return this.ctx;
   }
 
   getTreeItem(node: JobsNode): vscode.TreeItem {
+    const row = 'job' in node ? this.rows.get(jobKey(node.job)) : undefined;
+    const cached = row?.items.get(node);
+    if (cached) {
+      return cached;
+    }
     const model = this.describe(node);
     if (!model) {
       return new vscode.TreeItem(vscode.l10n.t('(removed)'));
     }
-    const command = node.kind === 'error' ? { command: 'dtsSync.showLog', title: vscode.l10n.t('Show Log') } : undefined;
-    return toTreeItem(model, command);
+    const item = toTreeItem(model, this.command(node));
+    row?.items.set(node, item);
+    return item;
   }
 
-  /** The view's message and badge follow the store too. */
+  /** A click on a job row opens its details; on the error row, the log. */
+  private command(node: JobsNode): vscode.Command | undefined {
+    if (node.kind === 'error') {
+      return { command: 'dtsSync.showLog', title: vscode.l10n.t('Show Log') };
+    }
+    if (node.kind === 'job') {
+      return { command: 'dtsSync.showDetails', title: vscode.l10n.t('Show Job Details'), arguments: [jobKey(node.job)] };
+    }
+    return undefined;
+  }
+
+  /** The view's message, badge (failed jobs, on the activity bar) and description (the counts) follow the store too. */
   bindView(view: vscode.TreeView<JobsNode>): vscode.Disposable {
+    // Each assignment is a message to the workbench: only changes are sent.
     const update = (): void => {
       const state = this.store.state;
-      view.message = viewMessage(state);
-      view.badge = errorBadge(state);
+      const message = viewMessage(state);
+      const badge = errorBadge(state);
+      const description = viewDescription(state);
+      if (view.message !== message) {
+        view.message = message;
+      }
+      if (view.badge?.value !== badge?.value || view.badge?.tooltip !== badge?.tooltip) {
+        view.badge = badge;
+      }
+      if (view.description !== description) {
+        view.description = description;
+      }
     };
     update();
     return this.store.onDidChange(update);

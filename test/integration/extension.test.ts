@@ -5,6 +5,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { TestApi } from '../../src/extension';
+import type { DetailsPanel } from '../../src/vscode/detailsPanel';
 import type { JobsNode } from '../../src/vscode/treeView';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../emulator/server';
@@ -310,5 +311,63 @@ describe('DTS Sync Status in a real extension host', function () {
     await vscode.commands.executeCommand('dtsSync.refresh');
     assert.deepEqual(api.tree.getChildren(), []);
     assert.equal(api.statusBar.item.text, '$(key) DTS: no AccessKey');
+  });
+
+  it('opens the job’s details panel when its row is clicked (the row’s command)', async () => {
+    await withStatuses();
+    const node = jobNode(api, 'dtsok0000000001');
+    assert.ok(node);
+    const item = api.tree.getTreeItem(node);
+    assert.ok(item.command, 'a job row has a click command');
+    assert.equal(item.command.command, 'dtsSync.showDetails');
+    const panel = await vscode.commands.executeCommand<DetailsPanel | undefined>(item.command.command, ...(item.command.arguments ?? []));
+    try {
+      assert.ok(panel, 'the click opened a panel');
+      assert.equal(panel.panel.title, 'DTS: orders');
+      assert.equal(panel.model?.directions[0].direction, 'Forward');
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    }
+    const [forward] = api.tree.getChildren(jobNode(api, 'dtsok0000000001'));
+    assert.equal(api.tree.getTreeItem(forward).command, undefined, 'a direction row keeps a click for selecting it');
+  });
+
+  it('groups the jobs by health with dtsSync.groupBy, failed first, and shows the counts in the view title', async () => {
+    await withStatuses();
+    assert.equal(api.treeView.description, '1 failed · 2 need attention · 5 jobs');
+    try {
+      await configure({ groupBy: 'health' });
+      await waitFor('the health groups', () => api.tree.getChildren().some((n) => n.kind === 'group'));
+      const groups = rows(api);
+      assert.deepEqual(
+        groups.map((r) => [r.label, r.description, r.icon]),
+        [
+          ['Failed', '1 job', 'error'],
+          ['Needs attention', '1 job', 'warning'],
+          ['Unknown status', '1 job', 'question'],
+          ['Healthy', '2 jobs', 'pass'],
+        ],
+      );
+      const [failed] = api.tree.getChildren();
+      assert.deepEqual(
+        rows(api, failed).map((r) => r.label),
+        ['dtsfail00000001'],
+      );
+      // A refresh that changes statuses but moves no job keeps the group rows (VS Code keeps them expanded by id).
+      const before = api.tree.getChildren();
+      await vscode.commands.executeCommand('dtsSync.refresh');
+      assert.ok(api.tree.getChildren().every((n, i) => n === before[i]));
+
+      await configure({ groupBy: 'region' });
+      await waitFor('the region group', () => rows(api)[0]?.label === 'China (Hangzhou)');
+      assert.deepEqual(
+        rows(api).map((r) => [r.label, r.description, r.icon]),
+        [['China (Hangzhou)', 'cn-hangzhou · 1 failed · 2 need attention · 5 jobs', 'error']],
+      );
+      assert.equal(api.tree.getTreeItem(api.tree.getChildren()[0]).id, 'group:region:cn-hangzhou');
+    } finally {
+      await configure({ groupBy: undefined });
+    }
+    await waitFor('the flat tree again', () => rows(api)[0]?.label === 'orders');
   });
 });

@@ -129,6 +129,14 @@ describe('views/statusBar', () => {
     assert.ok(model.tooltip.includes('Set AccessKey'), model.tooltip);
   });
 
+  it('lists at most ten jobs under each heading and counts the rest', () => {
+    const jobs = [...Array.from({ length: 12 }, (_, i) => failed(10 + i, `failed${i}`)), lagging(30, 'late')];
+    const tooltip = statusBarModel(state(jobs), CTX).tooltip;
+    assert.ok(tooltip.includes('- **failed9**: Failed'), tooltip);
+    assert.ok(!tooltip.includes('failed10'), tooltip);
+    assert.ok(tooltip.includes('- … and 2 more\n\n**1 needs attention**\n- **late**: Synchronizing · 15 min behind'), tooltip);
+  });
+
   it('invites a click to the view', () => {
     assert.ok(statusBarModel(state([healthy(1)]), CTX).tooltip.endsWith('Click to show the DTS Sync view'));
   });

@@ -3,6 +3,7 @@ import { accountOf, jobsByAccount } from '../accounts';
 import { jobHealth } from '../attention';
 import { worstHealth, type Health } from '../model';
 import type { AccountView, JobView, StoreState } from '../store';
+import { jobCount } from './groups';
 import { healthIcon, healthWords } from './health';
 import { errorWords, escapeMarkdown, type ItemModel } from './tree';
 
@@ -16,6 +17,10 @@ export interface AccountGroup {
 
 /** The tree's top level by account, or undefined when one account (or none) is in use: then the tree is flat, as ever. */
 export function accountGroups(state: Pick<StoreState, 'jobs' | 'accounts'>): AccountGroup[] | undefined {
+  const first = state.jobs.length > 0 ? accountOf(state.jobs[0].spec) : undefined;
+  if (state.jobs.every((j) => accountOf(j.spec) === first)) {
+    return undefined;
+  }
   const groups = jobsByAccount(state.jobs.map((view) => ({ account: accountOf(view.spec), view })));
   if (groups.size <= 1) {
     return undefined;
@@ -36,10 +41,6 @@ export function accountItemId(name: string): string {
 export function accountHealth(group: AccountGroup): Health {
   const failed = group.account?.failure !== undefined || group.jobs.some((j) => j.error);
   return worstHealth([...group.jobs.map(jobHealth), ...(failed ? (['error'] as const) : [])]) ?? 'pending';
-}
-
-function jobCount(n: number): string {
-  return n === 1 ? l10n.t('1 job') : l10n.t('{0} jobs', n);
 }
 
 /** `staging` · `2 jobs · AccessKey rejected`, with the worst health's icon. */

@@ -28,6 +28,29 @@ export interface PresentContext {
   readonly now: Date;
   /** IANA zone for local times; the machine's when undefined. */
   readonly timeZone?: string;
+  /**
+   * Words already written with this context (same clock, same language), by kind and by what they depend on: the rows
+   * of one refresh repeat a few statuses, lags and fetch times hundreds of times. A new context starts empty.
+   */
+  readonly memo?: Map<string, Map<string | number, string>>;
+}
+
+/** `make()`'s words for (`kind`, `key`), written once per context that carries a memo. */
+function once(ctx: PresentContext, kind: string, key: string | number, make: () => string): string {
+  if (!ctx.memo) {
+    return make();
+  }
+  let words = ctx.memo.get(kind);
+  if (!words) {
+    words = new Map();
+    ctx.memo.set(kind, words);
+  }
+  let made = words.get(key);
+  if (made === undefined) {
+    made = make();
+    words.set(key, made);
+  }
+  return made;
 }
 
 /** A failed refresh in a few words for a row; the tooltip and the log carry the full message. */
@@ -102,8 +125,8 @@ export function escapeMarkdown(text: string): string {
   return stripControl(text).replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, '\\$&');
 }
 
-function lagWords(lag: number | null): string | undefined {
-  return lag === null ? undefined : l10n.t('{0} behind', formatLag(lag));
+function lagWords(lag: number | null, ctx: PresentContext): string | undefined {
+  return lag === null ? undefined : once(ctx, 'behind', lag, () => l10n.t('{0} behind', formatLag(lag)));
 }
 
 /** Parts of a row's description, each a whole phrase, separated by a middle dot in every language. */
@@ -116,7 +139,7 @@ export function directionDescription(d: DirectionStatus, ctx: PresentContext, de
   return joinParts([
     statusLabel(d.status),
     progressWords(details),
-    lagWords(d.lagSeconds),
+    lagWords(d.lagSeconds, ctx),
     d.checkpoint ? formatClock(d.checkpoint, ctx.now, ctx.timeZone) : undefined,
   ]);
 }
@@ -140,7 +163,7 @@ export function jobDescription(view: JobView, ctx: PresentContext): string {
   } else {
     const worst = worstDirection(status.directions);
     main = worst
-      ? joinParts([statusLabel(worst.status), progressWords(view.details?.get(worst.direction)), lagWords(worst.lagSeconds)])
+      ? joinParts([statusLabel(worst.status), progressWords(view.details?.get(worst.direction)), lagWords(worst.lagSeconds, ctx)])
       : l10n.t('No directions reported');
   }
   return joinParts([main, view.expiry?.words, view.stale && view.fetchedAt ? formatStale(view.fetchedAt, ctx.now) : undefined]);
@@ -167,8 +190,9 @@ function localClock(d: Date, ctx: PresentContext): string {
   return l10n.t('{0} local', formatClock(d, ctx.now, ctx.timeZone));
 }
 
-function lagCell(d: DirectionStatus): string {
-  return d.lagSeconds === null ? '–' : formatLag(d.lagSeconds);
+function lagCell(d: DirectionStatus, ctx: PresentContext): string {
+  const lag = d.lagSeconds;
+  return lag === null ? '–' : once(ctx, 'lag', lag, () => formatLag(lag));
 }
 
 /** The raw status as DTS sent it (the tooltip is where the exact word can be looked up). */
@@ -183,26 +207,28 @@ function statusCell(d: DirectionStatus): string {
   return !raw || label === raw ? rawStatus(d) : `${escapeMarkdown(label)} (\`${raw.replace(/`/g, "'")}\`)`;
 }
 
-function directionRow(d: DirectionStatus, ctx: PresentContext): string {
+function directionTableRow(d: DirectionStatus, ctx: PresentContext): string {
   // Hovers drop HTML such as <br>: the two times share the cell on one line.
   const checkpoint = d.checkpoint ? `${formatUtc(d.checkpoint)} · ${localClock(d.checkpoint, ctx)}` : noCheckpoint(d);
-  return `| ${escapeMarkdown(directionLabel(d.direction))} | ${statusCell(d)} | ${healthWords(d.health)} | ${checkpoint} | ${lagCell(d)} |`;
+  const direction = once(ctx, 'direction', d.direction, () => escapeMarkdown(directionLabel(d.direction)));
+  const status = once(ctx, 'status', d.status, () => statusCell(d));
+  return `| ${direction} | ${status} | ${healthWords(d.health)} | ${checkpoint} | ${lagCell(d, ctx)} |`;
 }
 
 /**
  * Markdown with everything: ID, region, each direction's raw status, checkpoint in UTC and local time, lag, age, and
  * the account and credential source that query it.
  */
-export function jobTooltip(view: JobView, ctx: PresentContext, credentialsSource?: string, account?: string): string {
+export function jobTooltip(view: JobView, ctx: PresentContext, credentialsSource?: string, account?: string, watched = false): string {
   const { spec, status } = view;
   const lines = [`**${escapeMarkdown(jobLabel(view))}**`, '', l10n.t('ID: {0} · Region: {1}', `\`${spec.id}\``, `\`${spec.region}\``), ''];
   if (status && !status.found) {
     lines.push(l10n.t('**Not found in {0}.** Check the job ID and its region.', spec.region), '');
   } else if (status && status.directions.length > 0) {
     lines.push(healthWords(status.health), '');
-    const header = [l10n.t('Direction'), l10n.t('Status'), l10n.t('Health'), l10n.t('Checkpoint'), l10n.t('Lag')];
-    lines.push(`| ${header.join(' | ')} |`, '|---|---|---|---|---|');
-    lines.push(...status.directions.map((d) => directionRow(d, ctx)), '');
+    const header = once(ctx, 'header', '', () => `| ${[l10n.t('Direction'), l10n.t('Status'), l10n.t('Health'), l10n.t('Checkpoint'), l10n.t('Lag')].join(' | ')} |`);
+    lines.push(header, '|---|---|---|---|---|');
+    lines.push(...status.directions.map((d) => directionTableRow(d, ctx)), '');
   }
   const facts = view.facts;
   if (facts?.source || facts?.destination) {
@@ -219,24 +245,45 @@ export function jobTooltip(view: JobView, ctx: PresentContext, credentialsSource
   } else if (facts?.expireTime && facts.payType?.toLowerCase() === 'prepaid') {
     lines.push(l10n.t('Subscription expires {0}', formatUtc(facts.expireTime)), '');
   }
-  if (view.fetchedAt) {
-    const utc = formatUtc(view.fetchedAt);
-    const age = formatAge(view.fetchedAt, ctx.now);
-    lines.push(view.stale ? l10n.t('Fetched {0} ({1}) — **stale**', utc, age) : l10n.t('Fetched {0} ({1})', utc, age), '');
+  const fetchedAt = view.fetchedAt;
+  if (fetchedAt) {
+    const fetched = once(ctx, view.stale ? 'fetched-stale' : 'fetched', fetchedAt.getTime(), () => {
+      const utc = formatUtc(fetchedAt);
+      const age = formatAge(fetchedAt, ctx.now);
+      return view.stale ? l10n.t('Fetched {0} ({1}) — **stale**', utc, age) : l10n.t('Fetched {0} ({1})', utc, age);
+    });
+    lines.push(fetched, '');
   }
   if (view.error) {
     lines.push(`$(error) ${escapeMarkdown(view.error.message)}`, '');
   }
-  if (account !== undefined) {
-    lines.push(l10n.t('Account: {0}', escapeMarkdown(account)), '');
+  if (watched) {
+    lines.push(l10n.t('Watched through dtsSync.watchRegions ({0})', `\`${spec.region}\``), '');
   }
-  if (credentialsSource) {
-    lines.push(l10n.t('Credentials: {0}', escapeMarkdown(credentialsSource)));
-  }
+  // Most jobs share an account and a credential source: the two lines are written once per context.
+  lines.push(
+    once(ctx, `account:${credentialsSource ?? ''}`, account ?? '', () => {
+      const tail: string[] = [];
+      if (account !== undefined) {
+        tail.push(l10n.t('Account: {0}', escapeMarkdown(account)), '');
+      }
+      if (credentialsSource) {
+        tail.push(l10n.t('Credentials: {0}', escapeMarkdown(credentialsSource)));
+      }
+      return tail.join('\n');
+    }),
+  );
   return lines.join('\n').trim();
 }
 
-export function jobItem(view: JobView, ctx: PresentContext, credentialsSource?: string, account?: string): ItemModel {
+/** How a job row is placed: listed by a watched region rather than `dtsSync.jobs`; its account named in the row. */
+export interface JobRowOptions {
+  readonly watched?: boolean;
+  /** Grouped by region or health with several accounts, the row says whose job it is. */
+  readonly accountInDescription?: boolean;
+}
+
+export function jobItem(view: JobView, ctx: PresentContext, credentialsSource?: string, account?: string, row: JobRowOptions = {}): ItemModel {
   const health = jobHealth(view);
   const icon =
     view.status && !view.status.found
@@ -245,8 +292,8 @@ export function jobItem(view: JobView, ctx: PresentContext, credentialsSource?: 
   return {
     id: jobItemId(view.spec),
     label: jobLabel(view),
-    description: jobDescription(view, ctx),
-    tooltip: jobTooltip(view, ctx, credentialsSource, account),
+    description: row.accountInDescription && account !== undefined ? joinParts([account, jobDescription(view, ctx)]) : jobDescription(view, ctx),
+    tooltip: jobTooltip(view, ctx, credentialsSource, account, row.watched),
     icon,
     contextValue: 'job',
     // Expandable before the first status too: VS Code keeps a row that was drawn as a leaf collapsed once it gains children.
@@ -254,7 +301,7 @@ export function jobItem(view: JobView, ctx: PresentContext, credentialsSource?: 
   };
 }
 
-function directionTooltip(view: JobView, d: DirectionStatus, ctx: PresentContext): string {
+export function directionTooltip(view: JobView, d: DirectionStatus, ctx: PresentContext): string {
   const checkpoint = d.checkpoint ? `${formatUtc(d.checkpoint)} · ${localClock(d.checkpoint, ctx)}` : noCheckpoint(d);
   let fetched = '';
   if (view.fetchedAt) {
@@ -269,28 +316,41 @@ function directionTooltip(view: JobView, d: DirectionStatus, ctx: PresentContext
     l10n.t('Status: {0} ({1})', rawStatus(d), healthWords(d.health)),
     l10n.t('Checkpoint: {0}', checkpoint),
     d.aheadSeconds !== undefined ? l10n.t('Note: {0}', aheadNote(d.aheadSeconds)) : '',
-    l10n.t('Lag: {0}', lagCell(d)),
+    l10n.t('Lag: {0}', lagCell(d, ctx)),
     reason !== undefined ? `$(error) ${escapeMarkdown(reason)}` : '',
     unavailable !== undefined ? l10n.t('details unavailable: {0}', escapeMarkdown(unavailable)) : '',
     fetched,
   ].filter(Boolean).join('\n\n');
 }
 
-export function directionItems(view: JobView, ctx: PresentContext): ItemModel[] {
-  return (view.status?.directions ?? []).map((d) => ({
+/** One direction's row without its tooltip: the tree asks for that (directionTooltip) only when it is hovered. */
+export function directionRow(view: JobView, d: DirectionStatus, ctx: PresentContext): Omit<ItemModel, 'tooltip'> {
+  return {
     id: directionItemId(view.spec, d.direction),
     label: directionLabel(d.direction),
     description: directionDescription(d, ctx, view.details?.get(d.direction)),
-    tooltip: directionTooltip(view, d, ctx),
     icon: healthIcon(d.health, d.status),
     contextValue: 'direction',
     collapsible: directionReason(view, d.direction) !== undefined || failedPrecheckItems(view, d.direction).length > 0,
-  }));
+  };
 }
 
-/** The failed items of a direction's latest precheck, in the order DTS sent them (empty when none failed). */
+/** One direction's row. */
+export function directionItem(view: JobView, d: DirectionStatus, ctx: PresentContext): ItemModel {
+  return { ...directionRow(view, d, ctx), tooltip: directionTooltip(view, d, ctx) };
+}
+
+export function directionItems(view: JobView, ctx: PresentContext): ItemModel[] {
+  return (view.status?.directions ?? []).map((d) => directionItem(view, d, ctx));
+}
+
+/**
+ * The failed items of a direction's latest precheck, in the order DTS sent them; empty when none failed, and once the
+ * direction is no longer failing (its details are from when it was: a repaired job shows no old failures).
+ */
 export function failedPrecheckItems(view: JobView, direction: string): readonly PrecheckItem[] {
-  return view.details?.get(direction)?.precheck?.items.filter(isFailedCheck) ?? [];
+  const d = view.status?.directions.find((x) => x.direction === direction);
+  return d?.health === 'error' ? (view.details?.get(direction)?.precheck?.items.filter(isFailedCheck) ?? []) : [];
 }
 
 /**
