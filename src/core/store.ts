@@ -380,6 +380,9 @@ export class StatusStore {
 }
 
 function newErrors(spec: JobSpec, before: JobStatus | undefined, after: JobStatus): Transition[] {
+  if (!after.directions.some((d) => d.health === 'error')) {
+    return [];
+  }
   const wasError = new Set(before?.directions.filter((d) => d.health === 'error').map((d) => d.direction));
   return after.directions
     .filter((d) => d.health === 'error' && !wasError.has(d.direction))

@@ -138,7 +138,10 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
         old.view = view;
         rows.set(key, old);
       } else {
-        rows.set(key, { node: old && old.node.job === view.spec ? old.node : { kind: 'job', job: view.spec }, view, items: new Map() });
+        const same = old !== undefined && old.node.job === view.spec;
+        // The same direction nodes while the job reports the same directions: fewer objects, and VS Code's elements stay.
+        const directions = same && sameDirections(old.directions, view) ? old.directions : undefined;
+        rows.set(key, { node: same ? old.node : { kind: 'job', job: view.spec }, view, items: new Map(), directions });
       }
     }
     this.rows = rows;
@@ -365,4 +368,10 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     this.subscription.dispose();
     this.emitter.dispose();
   }
+}
+
+/** Whether `nodes` are the direction rows `view` reports, in its order. */
+function sameDirections(nodes: readonly JobsNode[] | undefined, view: JobView): boolean {
+  const directions = view.status?.directions ?? [];
+  return nodes !== undefined && nodes.length === directions.length && nodes.every((n, i) => n.kind === 'direction' && n.direction === directions[i].direction);
 }
