@@ -44,14 +44,11 @@ export interface TreeOptions {
   readonly discovered?: () => ReadonlySet<string>;
 }
 
-/** One job's rows: its node (the same object while the job stays), its view, and what was built for it. */
+/** One job's rows: its node (the same object while the job stays), its view, and its direction nodes once asked for. */
 interface JobRows {
   readonly node: JobNode;
   view: JobView;
-  /** The TreeItems of the job's rows (its node and those below it), built when VS Code first asks, dropped when the job changes. */
-  items: Map<JobsNode, vscode.TreeItem>;
   directions?: JobsNode[];
-  below?: Map<string, JobsNode[]>;
 }
 
 const NONE: ReadonlySet<string> = new Set();
@@ -99,6 +96,10 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
   private readonly subscription: { dispose(): void };
   /** VS Code finds the rows to redraw by the identity of the elements it was given: each row keeps its node object. */
   private rows = new Map<string, JobRows>();
+  /** The TreeItems of the job rows and those below them, built when VS Code first asks, dropped when their job changes. */
+  private readonly items = new Map<JobsNode, vscode.TreeItem>();
+  /** The reason and precheck rows below each direction row. */
+  private readonly below = new Map<JobsNode, JobsNode[]>();
   private readonly errorNode: JobsNode = { kind: 'error' };
   private parentNodes = new Map<string, ParentNode>();
   /** The group or account rows (empty for a flat tree), with their members and what they show. */
@@ -130,6 +131,10 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     this.ctx = undefined;
     this.discovered = this.options.discovered?.() ?? NONE;
     const rows = new Map<string, JobRows>();
+    if (change.all) {
+      this.items.clear();
+      this.below.clear();
+    }
     for (const view of state.jobs) {
       const key = jobKey(view.spec);
       const old = this.rows.get(key);
@@ -138,10 +143,20 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
         old.view = view;
         rows.set(key, old);
       } else {
+        if (old && !change.all) {
+          this.forget(old);
+        }
         const same = old !== undefined && old.node.job === view.spec;
         // The same direction nodes while the job reports the same directions: fewer objects, and VS Code's elements stay.
         const directions = same && sameDirections(old.directions, view) ? old.directions : undefined;
-        rows.set(key, { node: same ? old.node : { kind: 'job', job: view.spec }, view, items: new Map(), directions });
+        rows.set(key, { node: same ? old.node : { kind: 'job', job: view.spec }, view, directions });
+      }
+    }
+    if (!change.all) {
+      for (const [key, old] of this.rows) {
+        if (!rows.has(key)) {
+          this.forget(old);
+        }
       }
     }
     this.rows = rows;
@@ -196,6 +211,18 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     return reshaped ? [] : redraw;
   }
 
+  /** Drops what was built for a job's rows. */
+  private forget(row: JobRows): void {
+    this.items.delete(row.node);
+    for (const direction of row.directions ?? []) {
+      this.items.delete(direction);
+      for (const node of this.below.get(direction) ?? []) {
+        this.items.delete(node);
+      }
+      this.below.delete(direction);
+    }
+  }
+
   private changed(change: StoreChange): void {
     const shapeBefore = this.shape;
     const parents = this.index(change);
@@ -230,14 +257,13 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
       return row.directions;
     }
     if (node.kind === 'direction') {
-      row.below ??= new Map();
-      let below = row.below.get(node.direction);
+      let below = this.below.get(node);
       if (!below) {
         const { job, direction } = node;
         const reason: JobsNode[] = directionReason(row.view, direction) !== undefined ? [{ kind: 'reason', job, direction }] : [];
         const checks = precheckItems(row.view, direction).map((_, index): JobsNode => ({ kind: 'precheck', job, direction, index }));
         below = [...reason, ...checks];
-        row.below.set(direction, below);
+        this.below.set(node, below);
       }
       return below;
     }
@@ -317,8 +343,7 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
   }
 
   getTreeItem(node: JobsNode): vscode.TreeItem {
-    const row = 'job' in node ? this.rows.get(jobKey(node.job)) : undefined;
-    const cached = row?.items.get(node);
+    const cached = this.items.get(node);
     if (cached) {
       return cached;
     }
@@ -327,7 +352,10 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
       return new vscode.TreeItem(vscode.l10n.t('(removed)'));
     }
     const item = toTreeItem(model, this.command(node));
-    row?.items.set(node, item);
+    // Job rows and those below them are kept until their job changes; group, account and error rows are few.
+    if ('job' in node) {
+      this.items.set(node, item);
+    }
     return item;
   }
 

@@ -255,6 +255,21 @@ describe('vscode/treeView (vscode faked)', () => {
     assert.match(String(h.tree.getTreeItem(b).description), /^Failed/);
   });
 
+  it('keeps the direction elements of a job that reports the same directions, with their rows rebuilt when it changed', () => {
+    const specs = fleet(1);
+    const h = harness(specs);
+    h.refresh();
+    const [job] = h.tree.getChildren();
+    const [forward] = h.tree.getChildren(job);
+    const before = h.tree.getTreeItem(forward);
+    h.refresh(new Set([specs[0].id]));
+    const [after] = h.tree.getChildren(job);
+    assert.equal(after, forward);
+    assert.notEqual(h.tree.getTreeItem(after), before);
+    assert.match(String(h.tree.getTreeItem(after).description), /^Failed/);
+    assert.equal(h.tree.getParent(after), job);
+  });
+
   it('sets the view title to the counts and the badge to the failed jobs', () => {
     const specs = fleet(3);
     const h = harness(specs);
