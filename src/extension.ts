@@ -6,6 +6,7 @@ import { configureLocale } from './core/locale';
 import { StatusStore } from './core/store';
 import { registerCommands } from './vscode/commands';
 import { registerCronCommand } from './vscode/cronCommand';
+import { DetailsPanels } from './vscode/detailsPanel';
 import { ExtensionLog } from './vscode/log';
 import { notifyFailures } from './vscode/notifications';
 import { SecretCredentials, type SecretStorageUnavailableError } from './vscode/secrets';
@@ -28,6 +29,7 @@ export interface TestApi {
   readonly controller: Controller;
   readonly secrets: SecretCredentials;
   readonly log: ExtensionLog;
+  readonly details: DetailsPanels;
 }
 
 /** Composition root: builds the adapters and the controller, and forwards VS Code's events to it. No decisions here. */
@@ -72,6 +74,13 @@ export function activate(context: vscode.ExtensionContext): TestApi {
   const tree = new JobsTreeProvider(store, undefined, { groupBy: () => controller.settings.groupBy, discovered: () => controller.discoveredJobKeys });
   const treeView = vscode.window.createTreeView('dtsSync.jobs', { treeDataProvider: tree, showCollapseAll: true });
   const statusBar = new StatusBar(store);
+  const details = new DetailsPanels({
+    store,
+    extensionUri: context.extensionUri,
+    lagHistory: () => controller.lagHistory,
+    lagWarningSeconds: () => controller.settings.lagWarningSeconds,
+    onDidChangeLagHistory: (listener) => controller.onDidChangeLagHistory(listener),
+  });
 
   context.subscriptions.push(
     log,
@@ -80,8 +89,9 @@ export function activate(context: vscode.ExtensionContext): TestApi {
     tree.bindView(treeView),
     statusBar,
     { dispose: () => void controller.dispose() },
-    ...registerCommands({ store, controller, secrets, log }),
-    registerCronCommand(context.extensionPath, () => controller.settings.jobs),
+    details,
+    ...registerCommands({ store, controller, secrets, log, details }),
+    registerCronCommand(() => controller.settings.jobs),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration(SECTION) || e.affectsConfiguration('http.proxy') || e.affectsConfiguration('http.proxySupport')) {
         void controller.settingsChanged();
@@ -95,7 +105,7 @@ export function activate(context: vscode.ExtensionContext): TestApi {
   void controller.start();
 
   log.info(`[activation] Activated in ${(performance.now() - started).toFixed(1)} ms; ${controller.settings.jobs.length} job(s) configured`);
-  return { store, tree, treeView, statusBar, controller, secrets, log };
+  return { store, tree, treeView, statusBar, controller, secrets, log, details };
 }
 
 /** VS Code waits for the returned promise: the lag history's last minute is saved before the extension goes. */

@@ -110,7 +110,7 @@ async function pickListedJobs(
 }
 
 /** The job ID typed by hand (optionally ID@region, which then wins over the region picked), and a display name. */
-async function enterJob(region: string, title: string): Promise<JobSpec | undefined> {
+async function enterJob(region: string, title: string, watched: ReadonlySet<string>): Promise<JobSpec | 'watched' | undefined> {
   const rawId = await vscode.window.showInputBox({
     title,
     prompt: vscode.l10n.t('DTS synchronization job ID (from the DTS console), optionally ID@region'),
@@ -122,6 +122,11 @@ async function enterJob(region: string, title: string): Promise<JobSpec | undefi
     return undefined;
   }
   const ref = parseJobRef(rawId.trim(), region);
+  // Said before the name is asked for: nothing more to type for a job already in the list.
+  if (watched.has(jobKey(ref))) {
+    void vscode.window.showWarningMessage(vscode.l10n.t('DTS job {0} in {1} is already in the list.', ref.id, ref.region));
+    return 'watched';
+  }
   const name = await vscode.window.showInputBox({
     title,
     prompt: vscode.l10n.t('Display name (optional; press Enter to show the ID)'),
@@ -161,13 +166,16 @@ export async function addJob(deps: AddJobDeps): Promise<JobSpec[]> {
   }
   const withAccount = (job: JobSpec): JobSpec => (account === DEFAULT_ACCOUNT ? job : { ...job, account });
   const jobs: JobSpec[] = choice.jobs.map((job) => withAccount({ id: job.jobId, region }));
+  const watched = new Set(settings.jobs.map(jobKey));
   if (choice.manual) {
-    const typed = await enterJob(region, stepTitle(step, steps));
-    if (typed) {
+    const typed = await enterJob(region, stepTitle(step, steps), watched);
+    if (typed === 'watched' && jobs.length === 0) {
+      return [];
+    }
+    if (typed && typed !== 'watched') {
       jobs.push(withAccount(typed));
     }
   }
-  const watched = new Set(settings.jobs.map(jobKey));
   const fresh = jobs.filter((job) => !watched.has(jobKey(job)));
   if (jobs.length > 0 && fresh.length === 0) {
     void vscode.window.showWarningMessage(

@@ -6,9 +6,8 @@ import { accountNameProblem, DEFAULT_ACCOUNT, displayName, jobKey, type JobSpec 
 import { maskAccessKeyId, quoteUntrusted } from '../core/safeText';
 import type { AccountInfo, Controller } from '../core/controller';
 import type { StatusStore } from '../core/store';
-import type { LagSamples } from '../core/views/details';
 import { directionReason } from '../core/views/tree';
-import { DetailsPanels, type DetailsPanel } from './detailsPanel';
+import type { DetailsPanels, DetailsPanel } from './detailsPanel';
 import type { ExtensionLog } from './log';
 import { SecretStorageUnavailableError, type SecretCredentials } from './secrets';
 import { addJob } from './addJob';
@@ -20,38 +19,14 @@ export interface CommandDeps {
   readonly controller: Controller;
   readonly secrets: SecretCredentials;
   readonly log: ExtensionLog;
-  /** The details panels; built here (with the extension's own URI) when the composition root does not pass them. */
-  readonly details?: DetailsPanels;
-}
-
-const EXTENSION_ID = 'dts-tools.dts-sync-status';
-
-/** What the panels need of the controller's lag history (read this way until every controller has one). */
-interface LagHistorySource {
-  readonly lagHistory?: LagSamples;
-  onDidChangeLagHistory?(listener: () => void): { dispose(): void };
-}
-
-/** The details panels with the extension's media folder, the controller's lag history and the current warning line. */
-function detailsPanels({ store, controller }: CommandDeps): DetailsPanels | undefined {
-  const extensionUri = vscode.extensions.getExtension(EXTENSION_ID)?.extensionUri;
-  const lag = controller as unknown as LagHistorySource;
-  return extensionUri
-    ? new DetailsPanels({
-        store,
-        extensionUri,
-        lagHistory: () => lag.lagHistory,
-        lagWarningSeconds: () => controller.settings.lagWarningSeconds,
-        onDidChangeLagHistory: lag.onDidChangeLagHistory?.bind(lag),
-      })
-    : undefined;
+  readonly details: DetailsPanels;
 }
 
 /**
  * Show Job Details: from any row of a job, with a job key (`ID@region`) or from the palette (a pick list).
  * Returns the panel, so tests can read what it shows.
  */
-async function showDetails(deps: CommandDeps, panels: DetailsPanels | undefined, arg?: JobsNode | string): Promise<DetailsPanel | undefined> {
+async function showDetails(deps: CommandDeps, panels: DetailsPanels, arg?: JobsNode | string): Promise<DetailsPanel | undefined> {
   const job =
     typeof arg === 'string'
       ? deps.store.state.jobs.find((j) => jobKey(j.spec) === arg || (j.spec.id === arg && !arg.includes('@')))?.spec
@@ -64,7 +39,7 @@ async function showDetails(deps: CommandDeps, panels: DetailsPanels | undefined,
     }
     return undefined;
   }
-  return panels?.show(job);
+  return panels.show(job);
 }
 
 /** The job a command was invoked on: a tree row, or one picked from the configured jobs. */
@@ -289,9 +264,8 @@ async function removeJob(deps: CommandDeps, node?: JobsNode): Promise<void> {
 
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
   const { store, controller, log } = deps;
-  const panels = deps.details ?? detailsPanels(deps);
+  const panels = deps.details;
   return [
-    ...(panels && !deps.details ? [panels] : []),
     vscode.commands.registerCommand('dtsSync.showDetails', (arg?: JobsNode | string) => showDetails(deps, panels, arg)),
     vscode.commands.registerCommand('dtsSync.refresh', () =>
       vscode.window.withProgress({ location: { viewId: 'dtsSync.jobs' } }, () => controller.refresh()),

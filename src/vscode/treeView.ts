@@ -12,7 +12,8 @@ import {
   directionTooltip,
   errorBadge,
   errorItem,
-  jobItem,
+  jobRow,
+  jobTooltip,
   namesAccounts,
   precheckItems,
   reasonItem,
@@ -299,14 +300,7 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     }
     const ctx = this.context();
     if (node.kind === 'job') {
-      const state = this.store.state;
-      const accountName = accountOf(view.spec);
-      // The job's own account's source: with several accounts, the first one found is not necessarily this job's.
-      const source = state.accounts.length > 0 ? state.accounts.find((a) => a.name === accountName)?.source : state.credentialsSource;
-      return jobItem(view, ctx, source, accountName, {
-        watched: this.discovered.has(jobKey(view.spec)),
-        accountInDescription: this.accountInDescription,
-      });
+      return jobRow(view, ctx, accountOf(view.spec), { accountInDescription: this.accountInDescription });
     }
     if (node.kind === 'reason') {
       return reasonItem(view, node.direction);
@@ -319,18 +313,36 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
   }
 
   /**
-   * The tooltip of a direction row, when it is hovered: a refresh of 500 jobs would otherwise write 1,000 tooltips
-   * nobody reads. (Job rows keep theirs in getTreeItem: it is what most hovers are for.)
+   * The tooltip of a job or direction row, when it is hovered: a refresh of 500 jobs would otherwise write 1,500
+   * tooltips nobody reads.
    */
   resolveTreeItem(item: vscode.TreeItem, node: JobsNode): vscode.TreeItem {
-    if (item.tooltip === undefined && node.kind === 'direction') {
-      const view = this.rows.get(jobKey(node.job))?.view;
-      const direction = view?.status?.directions.find((d) => d.direction === node.direction);
-      if (view && direction) {
-        item.tooltip = new vscode.MarkdownString(directionTooltip(view, direction, this.context()), true);
-      }
+    const tooltip = item.tooltip === undefined ? this.tooltip(node) : undefined;
+    if (tooltip !== undefined) {
+      item.tooltip = new vscode.MarkdownString(tooltip, true);
     }
     return item;
+  }
+
+  /** The hover text of a job or direction row (other rows carry theirs); undefined when the row is gone. */
+  tooltip(node: JobsNode): string | undefined {
+    if (node.kind === 'job') {
+      const view = this.rows.get(jobKey(node.job))?.view;
+      if (!view) {
+        return undefined;
+      }
+      const state = this.store.state;
+      const accountName = accountOf(view.spec);
+      // The job's own account's source: with several accounts, the first one found is not necessarily this job's.
+      const source = state.accounts.length > 0 ? state.accounts.find((a) => a.name === accountName)?.source : state.credentialsSource;
+      return jobTooltip(view, this.context(), source, accountName, this.discovered.has(jobKey(view.spec)));
+    }
+    if (node.kind === 'direction') {
+      const view = this.rows.get(jobKey(node.job))?.view;
+      const direction = view?.status?.directions.find((d) => d.direction === node.direction);
+      return view && direction ? directionTooltip(view, direction, this.context()) : undefined;
+    }
+    return undefined;
   }
 
   /** One context while the clock moves less than a second (texts say "12 s ago" at most that precisely). */

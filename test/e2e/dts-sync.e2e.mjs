@@ -56,18 +56,87 @@ async function answerInputWithShot(page, title, text, shot, name) {
   await page.locator(SEL.quickInputBox).press('Enter');
 }
 
-/** The Add Job flow: ID (or ID@region), region from the quick pick unless given, display name. */
-async function addJob(page, spec, { idAtRegion = false, shot } = {}) {
-  await answerInputWithShot(page, 'Add Job (1/3)', idAtRegion ? `${spec.id}@${spec.region}` : spec.id, shot, 'add-job-id');
-  if (!idAtRegion) {
-    if (shot) {
-      await waitForQuickInput(page, 'Add Job (2/3)');
-      await page.locator(SEL.quickInputBox).fill(spec.region);
-      await shot('add-job-region');
-    }
-    await pick(page, 'Add Job (2/3)', spec.region, spec.region);
+/**
+ * Edits the user settings.json in VS Code's own editor (Preferences: Open User Settings (JSON)): reads it through the
+ * clipboard, replaces it with what `change` makes of it, saves and closes it. Resolves with the settings as they were.
+ */
+async function editUserSettings(page, change) {
+  await runCommand(page, 'Preferences: Open User Settings (JSON)');
+  const editor = page.locator('.editor-instance .monaco-editor').first();
+  await editor.waitFor({ state: 'visible', timeout: 10_000 });
+  await editor.click();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('ControlOrMeta+C');
+  const current = JSON.parse(await waitUntil('the settings text', () => page.evaluate(() => navigator.clipboard.readText()), (t) => t.trim().startsWith('{')));
+  await page.evaluate((text) => navigator.clipboard.writeText(text), JSON.stringify(change(current), null, 2));
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('ControlOrMeta+V');
+  await page.keyboard.press('ControlOrMeta+S');
+  await runCommand(page, 'View: Close All Editors');
+  return current;
+}
+
+/** Opens this extension's walkthrough from the command palette. */
+async function openWalkthrough(page) {
+  await runCommand(page, 'Welcome: Open Walkthrough...');
+  await page.locator(SEL.quickInputBox).fill('DTS Sync');
+  await (await quickPickRow(page, 'Get Started with DTS Sync Status')).click();
+}
+
+/** Closes the walkthrough's editor tab (the page keeps the keyboard focus the palette would need). */
+async function closeWalkthrough(page) {
+  const tab = page.locator('.tabs-container .tab', { hasText: 'Walkthrough' });
+  if ((await tab.count()) === 0) return;
+  await tab.first().hover();
+  await tab.first().locator('.codicon-close').click();
+  await waitUntil('the walkthrough closed', () => tab.count(), (n) => n === 0);
+}
+
+/** Whether each step of the open walkthrough is checked off. */
+async function stepsChecked(page) {
+  return page.locator('.getting-started-step').evaluateAll((els) => els.map((el) => el.getAttribute('aria-checked') === 'true'));
+}
+
+/** The regions' names as the region picker shows them. */
+const REGION_NAMES = { 'cn-hangzhou': 'China (Hangzhou)', 'cn-shanghai': 'China (Shanghai)' };
+
+/** Waits until the open pick list shows a row whose text contains `text` (the jobs load while it is open). */
+async function quickPickRow(page, text) {
+  const row = page.locator(SEL.quickInputRows).filter({ hasText: text }).first();
+  await row.waitFor({ state: 'visible', timeout: 30_000 });
+  return row;
+}
+
+/**
+ * The Add Job flow: the account when asked, the region by name, then the region's jobs as DTS lists them: the job is
+ * checked in the list, or (manual) "Enter a job ID…" takes its ID (or ID@region) and display name.
+ */
+async function addJob(page, spec, { manual = false, idAtRegion = false, shot, account } = {}) {
+  const steps = account ? 3 : 2;
+  let step = 1;
+  if (account) await pick(page, `Add Job (${step++}/${steps})`, account, account);
+  const regionTitle = `Add Job (${step++}/${steps})`;
+  await waitForQuickInput(page, regionTitle);
+  await page.locator(SEL.quickInputBox).fill(spec.region);
+  if (shot) await shot('add-job-region');
+  await pick(page, regionTitle, spec.region, REGION_NAMES[spec.region]);
+  const title = `Add Job (${step}/${steps})`;
+  await waitForQuickInput(page, title);
+  if (!manual) {
+    await page.locator(SEL.quickInputBox).fill(spec.id);
+    const row = await quickPickRow(page, spec.id);
+    await row.click();
+    if (shot) await shot('add-job-pick');
+    await page.locator(SEL.quickInputBox).press('Enter');
+    return;
   }
-  await answerInputWithShot(page, 'Add Job (3/3)', spec.name, shot, 'add-job-name');
+  await page.locator(SEL.quickInputBox).fill('Enter a job ID');
+  await (await quickPickRow(page, 'Enter a job ID…')).click();
+  await page.locator(SEL.quickInputBox).press('Enter');
+  await waitUntil('the job ID box', () => page.locator(SEL.quickInput).innerText(), (t) => t.includes('DTS synchronization job ID'));
+  await answerInputWithShot(page, title, idAtRegion ? `${spec.id}@${spec.region}` : spec.id, shot, 'add-job-id');
+  await waitUntil('the display name box', () => page.locator(SEL.quickInput).innerText(), (t) => t.includes('Display name'));
+  await answerInputWithShot(page, title, spec.name, shot, 'add-job-name');
 }
 
 describe('DTS Sync Status in VS Code (code-server, packaged .vsix)', function () {
@@ -93,6 +162,16 @@ describe('DTS Sync Status in VS Code (code-server, packaged .vsix)', function ()
     this.timeout(120_000);
     e2e.timings.pageLoadSeconds = await openWorkbench(page, e2e.workbenchUrl);
     await shot('workbench-loaded');
+  });
+
+  it('a0. a new user finds the walkthrough, its four steps not yet done', async function () {
+    await openWalkthrough(page);
+    const steps = page.locator('.getting-started-step');
+    const titles = await waitUntil('the four steps', () => steps.locator('.step-title').allInnerTexts(), (t) => t.length === 4, { timeoutMs: 30_000 });
+    assert.deepEqual(titles.map((t) => t.trim()), ['Store an AccessKey', 'Pick jobs from a region', 'Read the tree and the status bar', 'Check from cron and Prometheus']);
+    assert.deepEqual(await stepsChecked(page), [false, false, false, false]);
+    await shot('walkthrough-new');
+    await closeWalkthrough(page);
   });
 
   it('a. opens the DTS Sync view from the activity bar; it asks for an AccessKey', async function () {
@@ -127,6 +206,7 @@ describe('DTS Sync Status in VS Code (code-server, packaged .vsix)', function ()
 
   it('c. adds jobs from the welcome button, the view title "+" and the command palette', async function () {
     this.timeout(90_000);
+    // Picked from the region's list: the job is written without a name, and the tree shows the name DTS has.
     await clickWelcomeButton(page, 'Add Job…');
     await addJob(page, JOBS.healthy, { shot });
     await waitForJob(page, JOBS.healthy.name, EXPECT.healthy);
@@ -136,8 +216,9 @@ describe('DTS Sync Status in VS Code (code-server, packaged .vsix)', function ()
     await addJob(page, JOBS.lagging);
     await waitForJob(page, JOBS.lagging.name, EXPECT.lagging);
 
+    // Typed by hand, with a display name.
     await runCommand(page, 'DTS: Add Job…');
-    await addJob(page, JOBS.failed);
+    await addJob(page, JOBS.failed, { manual: true });
     await waitForJob(page, JOBS.failed.name, EXPECT.failed);
     const toasts = await waitUntil('the failure notification', () => toastTexts(page), (list) =>
       list.some((t) => t.includes(`DTS job ${JOBS.failed.name}, Forward direction: Failed.`)),
@@ -145,9 +226,9 @@ describe('DTS Sync Status in VS Code (code-server, packaged .vsix)', function ()
     assert.ok(toasts.length > 0);
     await shot('failed-job-added');
 
-    // ID@region skips the region question.
+    // ID@region wins over the region picked.
     await runCommand(page, 'DTS: Add Job…');
-    await addJob(page, JOBS.twoWay, { idAtRegion: true });
+    await addJob(page, JOBS.twoWay, { manual: true, idAtRegion: true });
     await waitForJob(page, JOBS.twoWay.name, EXPECT.twoWay);
 
     const used = new Set(e2e.emulator.requests.map((r) => r.accessKeyId));
@@ -280,7 +361,16 @@ describe('DTS Sync Status in VS Code (code-server, packaged .vsix)', function ()
   it('g. "Add Job…" refuses a job that is already listed, with a message', async function () {
     await clearToasts(page);
     await runCommand(page, 'DTS: Add Job…');
-    await answerInput(page, 'Add Job (1/3)', `${JOBS.lagging.id}@${JOBS.lagging.region}`);
+    await pick(page, 'Add Job (1/2)', JOBS.lagging.region, REGION_NAMES[JOBS.lagging.region]);
+    // The region's list marks the jobs already watched.
+    await page.locator(SEL.quickInputBox).fill(JOBS.lagging.id);
+    const watched = await quickPickRow(page, JOBS.lagging.id);
+    assert.match(await watched.innerText(), /already watched/);
+    await page.locator(SEL.quickInputBox).fill('Enter a job ID');
+    await (await quickPickRow(page, 'Enter a job ID…')).click();
+    await page.locator(SEL.quickInputBox).press('Enter');
+    await waitUntil('the job ID box', () => page.locator(SEL.quickInput).innerText(), (t) => t.includes('DTS synchronization job ID'));
+    await answerInput(page, 'Add Job (2/2)', `${JOBS.lagging.id}@${JOBS.lagging.region}`);
     const toasts = await waitUntil('the duplicate warning', () => toastTexts(page), (t) => t.some((m) => m.includes('is already in the list')));
     assert.ok(toasts.includes(`DTS job ${JOBS.lagging.id} in ${JOBS.lagging.region} is already in the list.`), toasts.join(' | '));
     await shot('duplicate-refused');
@@ -351,11 +441,20 @@ describe('DTS Sync Status in VS Code (code-server, packaged .vsix)', function ()
     await answerInput(page, 'Set AccessKey (3/4)', REJECTED_KEY.accessKeySecret);
     await answerInput(page, 'Set AccessKey (4/4)', '');
 
-    // With two accounts, Add Job asks which one (ID@region skips the region question).
+    // With two accounts, Add Job asks which one first. Listing the region with prod's rejected key fails: the list
+    // says so, and the job is typed by hand.
     await runCommand(page, 'DTS: Add Job…');
-    await answerInput(page, 'Add Job (1/4)', `${JOBS.lagging.id}@${JOBS.lagging.region}`);
-    await answerInput(page, 'Add Job (3/4)', JOBS.lagging.name);
-    await pick(page, 'Add Job (4/4)', 'prod', 'prod');
+    await pick(page, 'Add Job (1/3)', 'prod', 'prod');
+    await pick(page, 'Add Job (2/3)', JOBS.lagging.region, REGION_NAMES[JOBS.lagging.region]);
+    await waitForQuickInput(page, 'Add Job (3/3)');
+    await quickPickRow(page, 'Could not list every job');
+    await page.locator(SEL.quickInputBox).fill('Enter a job ID');
+    await (await quickPickRow(page, 'Enter a job ID…')).click();
+    await page.locator(SEL.quickInputBox).press('Enter');
+    await waitUntil('the job ID box', () => page.locator(SEL.quickInput).innerText(), (t) => t.includes('DTS synchronization job ID'));
+    await answerInput(page, 'Add Job (3/3)', `${JOBS.lagging.id}@${JOBS.lagging.region}`);
+    await waitUntil('the display name box', () => page.locator(SEL.quickInput).innerText(), (t) => t.includes('Display name'));
+    await answerInput(page, 'Add Job (3/3)', JOBS.lagging.name);
 
     const rows = await waitUntil(
       'the tree grouped by account, prod failing',
@@ -382,5 +481,78 @@ describe('DTS Sync Status in VS Code (code-server, packaged .vsix)', function ()
     await clearToasts(page);
     await page.locator(SEL.editorPart).click();
     await copyFile(await shot('accounts-side-by-side'), join(e2e.resultsDir, 'accounts-side-by-side.png'));
+  });
+
+  it('l. "Add Job…" picks two jobs from a region of 45, named as DTS names them', async function () {
+    this.timeout(90_000);
+    await clearToasts(page);
+    await runCommand(page, 'DTS: Add Job…');
+    await pick(page, 'Add Job (1/3)', 'default', 'default');
+    await pick(page, 'Add Job (2/3)', 'cn-shanghai', REGION_NAMES['cn-shanghai']);
+    await waitForQuickInput(page, 'Add Job (3/3)');
+    const placeholder = await waitUntil(
+      'the 45 jobs of cn-shanghai',
+      () => page.locator(SEL.quickInputBox).getAttribute('placeholder'),
+      (p) => /^45 sync jobs in China \(Shanghai\)/.test(p ?? ''),
+      { timeoutMs: 30_000 },
+    );
+    assert.match(placeholder, /pick one or more/);
+    for (const name of ['shop-sync-07', 'shop-sync-12']) {
+      await page.locator(SEL.quickInputBox).fill(name);
+      const row = await quickPickRow(page, name);
+      assert.match(await row.innerText(), /Synchronizing/);
+      await row.click();
+    }
+    await page.locator(SEL.quickInputBox).fill('shop-sync-1');
+    await quickPickRow(page, 'shop-sync-12');
+    await shot('add-job-pick-two-of-45');
+    if (e2e.readmeScreenshot) await copyFile(await shot('add-job-readme'), join(dirname(e2e.readmeScreenshot), 'screenshot-add-job.png'));
+    await page.locator(SEL.quickInputBox).press('Enter');
+    // Under the default account's row (two accounts are in use), labelled with their DTS names.
+    const rows = await waitUntil(
+      'the two picked jobs under default',
+      () => readRows(page),
+      (list) =>
+        ['shop-sync-07', 'shop-sync-12'].every((name) => list.some((r) => r.level === 2 && r.label === name && /^Synchronizing · \d+ s behind$/.test(r.description))) &&
+        list.some((r) => r.level === 1 && r.label === 'default' && r.description === '5 jobs · Healthy'),
+      { timeoutMs: 30_000 },
+    );
+    assert.ok(rows.length > 0);
+  });
+
+  it('m. dtsSync.watchRegions fills the tree with every job of the region', async function () {
+    this.timeout(90_000);
+    // As a person does: the region goes into the user settings.json, edited in VS Code.
+    const settings = await editUserSettings(page, (current) => ({ ...current, 'dtsSync.watchRegions': ['cn-shanghai'] }));
+    // The default account's row counts its jobs: the 5 configured and the 42 other jobs of cn-shanghai.
+    const accountRow = async () => (await readRows(page)).find((r) => r.level === 1 && r.label === 'default')?.description ?? '';
+    await waitUntil('47 jobs under default', accountRow, (d) => d === '47 jobs · Healthy', { timeoutMs: 60_000 });
+    const rows = await readRows(page);
+    assert.ok(rows.some((r) => r.level === 2 && /^shop-sync-0[1-6]$/.test(r.label)), 'jobs nobody configured, named as in DTS');
+    assert.ok(rows.some((r) => r.level === 2 && r.label === JOBS.twoWay.name), 'the two-way job, configured, keeps its entry');
+    await shot('watch-regions');
+    if (e2e.readmeScreenshot) await copyFile(await shot('watch-regions-readme'), join(dirname(e2e.readmeScreenshot), 'screenshot-watch-regions.png'));
+    await editUserSettings(page, () => settings);
+    await waitUntil('the watched region gone again', accountRow, (d) => d === '5 jobs · Healthy', { timeoutMs: 30_000 });
+  });
+
+  it('n. the walkthrough: the steps done are checked off; its last button copies cron lines', async function () {
+    this.timeout(90_000);
+    await openWalkthrough(page);
+    // Checked by the real actions since a0: an AccessKey stored (b), jobs watched (c), the view shown (a).
+    await waitUntil('the first three steps checked', () => stepsChecked(page), (d) => d.join() === 'true,true,true,false', { timeoutMs: 10_000 });
+    await shot('walkthrough');
+    if (e2e.readmeScreenshot) await copyFile(await shot('walkthrough-readme'), join(dirname(e2e.readmeScreenshot), 'screenshot-walkthrough.png'));
+    await page.locator('.getting-started-step').nth(3).click();
+    await page.getByRole('button', { name: 'Copy Cron Lines for My Jobs' }).click();
+    const copied = await waitUntil('the cron lines on the clipboard', () => page.evaluate(() => navigator.clipboard.readText()), (t) => t.includes('--format prometheus'));
+    assert.match(copied, /^\*\/5 \* \* \* \* cd \/var\/lib\/node_exporter\/textfile_collector && dts-sync-status --format prometheus /m);
+    assert.ok(copied.includes(`${JOBS.healthy.id}@${JOBS.healthy.region}`), copied);
+    // The lines open in a read-only editor beside; back in the walkthrough, the last step is checked too.
+    await waitUntil('the cron lines shown', () => page.locator('.tabs-container .tab').allInnerTexts(), (t) => t.some((x) => x.includes('crontab.sh')));
+    await openWalkthrough(page);
+    await waitUntil('the last step checked', () => stepsChecked(page), (d) => d.join() === 'true,true,true,true');
+    await closeWalkthrough(page);
+    await runCommand(page, 'View: Close All Editors');
   });
 });

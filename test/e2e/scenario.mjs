@@ -29,6 +29,8 @@ export function initialScenario() {
       ]),
     ],
     faults: [],
+    // cn-shanghai has 45 jobs to list: the two-way job and 44 nobody watches until a test picks them.
+    fleets: [{ region: 'cn-shanghai', count: 44, namePrefix: 'shop-sync' }],
   };
 }
 

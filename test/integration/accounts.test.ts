@@ -92,7 +92,8 @@ describe('Accounts side by side in a real extension host', function () {
     }
     assert.match(api.treeView.message ?? '', /^Refresh failed: Account prod: The AccessKey was rejected/);
     assert.equal(api.statusBar.item.text, '$(warning) DTS: 2 need attention', 'the status bar counts every account’s jobs');
-    const tooltip = api.tree.getTreeItem(api.tree.getChildren(prodNode)[0]).tooltip as vscode.MarkdownString;
+    const prodJob = api.tree.getChildren(prodNode)[0];
+    const tooltip = api.tree.resolveTreeItem(api.tree.getTreeItem(prodJob), prodJob).tooltip as vscode.MarkdownString;
     assert.match(tooltip.value, /Account: prod/);
     assert.match(tooltip.value, /Credentials: VS Code SecretStorage \\\(account prod\\\)/);
   });

@@ -23,6 +23,8 @@ const COMMANDS = [
   'dtsSync.openConsole',
   'dtsSync.showLog',
   'dtsSync.copyError',
+  'dtsSync.showDetails',
+  'dtsSync.copyCronLines',
 ];
 
 const SETTINGS = ['endpoint', 'refreshIntervalSeconds', 'requestTimeoutSeconds', 'notifyOnFailure', 'jobs', 'lagWarningSeconds', 'expiryWarningDays'];

@@ -57,7 +57,8 @@ describe('hostile answers and settings in a real extension host', function () {
     assert.equal(escaping.description, 'Synchronizing ]0;pwned [error] forged [2J · 3 s behind');
     assert.equal(proto.description.split(' · ')[0], 'constructor');
     assert.equal(proto.icon, 'question');
-    const tooltip = (api.tree.getTreeItem(api.tree.getChildren()[0]).tooltip as vscode.MarkdownString).value;
+    const first = api.tree.getChildren()[0];
+    const tooltip = (api.tree.resolveTreeItem(api.tree.getTreeItem(first), first).tooltip as vscode.MarkdownString).value;
     assert.ok(!/[\u0000-\u0009\u000b-\u001f]/.test(tooltip), tooltip); // eslint-disable-line no-control-regex
   });
 

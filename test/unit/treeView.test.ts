@@ -194,9 +194,10 @@ describe('vscode/treeView (vscode faked)', () => {
       groups.map((n) => n.kind),
       ['group', 'group'],
     );
-    const job = h.tree.getTreeItem(h.tree.getChildren(groups[1])[0]);
+    const node = h.tree.getChildren(groups[1])[0];
+    const job = h.tree.getTreeItem(node);
     assert.equal(job.description, 'staging · Synchronizing · 5 s behind');
-    assert.match(String((job.tooltip as FakeVscode.MarkdownString).value), /Credentials: source of staging/);
+    assert.match(String((h.tree.resolveTreeItem(job, node).tooltip as FakeVscode.MarkdownString).value), /Credentials: source of staging/);
   });
 
   it('without a groupBy keeps one row per account when several are in use', () => {
@@ -222,10 +223,13 @@ describe('vscode/treeView (vscode faked)', () => {
     }
   });
 
-  it('writes a direction row\'s tooltip when VS Code resolves it (on hover), not at every refresh', () => {
+  it('writes a job row\'s and a direction row\'s tooltip when VS Code resolves it (on hover), not at every refresh', () => {
     const h = harness(fleet(1));
     h.refresh();
     const [job] = h.tree.getChildren();
+    const jobItem = h.tree.getTreeItem(job);
+    assert.equal(jobItem.tooltip, undefined);
+    assert.match(String((h.tree.resolveTreeItem(jobItem, job).tooltip as FakeVscode.MarkdownString).value), /dtsjob00000ha/);
     const [forward] = h.tree.getChildren(job);
     const item = h.tree.getTreeItem(forward);
     assert.equal(item.tooltip, undefined);
@@ -237,7 +241,7 @@ describe('vscode/treeView (vscode faked)', () => {
     const specs = fleet(2, 'cn-shanghai');
     const h = harness(specs, { discovered: new Set([jobKey(specs[1])]) });
     h.refresh();
-    const [configured, watched] = h.tree.getChildren().map((n) => String((h.tree.getTreeItem(n).tooltip as FakeVscode.MarkdownString).value));
+    const [configured, watched] = h.tree.getChildren().map((n) => String((h.tree.resolveTreeItem(h.tree.getTreeItem(n), n).tooltip as FakeVscode.MarkdownString).value));
     assert.doesNotMatch(configured, /Watched through/);
     assert.match(watched, /Watched through dtsSync\.watchRegions \(`cn-shanghai`\)/);
   });

@@ -395,6 +395,12 @@ describe('views/tree', () => {
       assert.notEqual(rows[0].id, rows[1].id);
     });
 
+    it('show nothing once the direction no longer fails, though its details still hold the old failed precheck', () => {
+      const v = withPrecheck([AUTH, BINLOG], 'Synchronizing');
+      assert.deepEqual(precheckItems(v, 'Forward'), []);
+      assert.equal(directionItems(v, CTX)[0].collapsible, false);
+    });
+
     it('show nothing when every item passed', () => {
       const v = withPrecheck([PASSED], 'Prechecking');
       assert.deepEqual(precheckItems(v, 'Forward'), []);

@@ -284,6 +284,11 @@ export interface JobRowOptions {
 }
 
 export function jobItem(view: JobView, ctx: PresentContext, credentialsSource?: string, account?: string, row: JobRowOptions = {}): ItemModel {
+  return { ...jobRow(view, ctx, account, row), tooltip: jobTooltip(view, ctx, credentialsSource, account, row.watched) };
+}
+
+/** A job's row without its tooltip: the tree asks for that (jobTooltip) only when it is hovered. */
+export function jobRow(view: JobView, ctx: PresentContext, account?: string, row: JobRowOptions = {}): Omit<ItemModel, 'tooltip'> {
   const health = jobHealth(view);
   const icon =
     view.status && !view.status.found
@@ -293,7 +298,6 @@ export function jobItem(view: JobView, ctx: PresentContext, credentialsSource?: 
     id: jobItemId(view.spec),
     label: jobLabel(view),
     description: row.accountInDescription && account !== undefined ? joinParts([account, jobDescription(view, ctx)]) : jobDescription(view, ctx),
-    tooltip: jobTooltip(view, ctx, credentialsSource, account, row.watched),
     icon,
     contextValue: 'job',
     // Expandable before the first status too: VS Code keeps a row that was drawn as a leaf collapsed once it gains children.
