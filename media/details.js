@@ -3,13 +3,15 @@
 /* global acquireVsCodeApi, window, document, HTMLElement, HTMLButtonElement, Element, CSS, setTimeout, clearTimeout */
 (function () {
   const vscode = acquireVsCodeApi();
-  /** @type {{ sections?: Record<string, string>, scrollY?: number }} */
+  /** @type {{ sections?: Record<string, string>, scrollY?: number, job?: string }} */
   const saved = vscode.getState() || {};
+  /** The job this page shows, kept in the state so that VS Code can bring the panel back after a reload. */
+  let job = typeof saved.job === 'string' ? saved.job : undefined;
   /** @type {Record<string, string>} */
   const shown = {};
 
   function save() {
-    vscode.setState({ sections: shown, scrollY: window.scrollY });
+    vscode.setState({ sections: shown, scrollY: window.scrollY, job: job });
   }
 
   /** @param {unknown} sections */
@@ -46,6 +48,9 @@
   window.addEventListener('message', (event) => {
     const data = event.data;
     if (data && data.type === 'update') {
+      if (typeof data.job === 'string') {
+        job = data.job;
+      }
       apply(data.sections);
     }
   });

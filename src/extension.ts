@@ -6,7 +6,7 @@ import { configureLocale } from './core/locale';
 import { StatusStore } from './core/store';
 import { registerCommands } from './vscode/commands';
 import { registerCronCommand } from './vscode/cronCommand';
-import { DetailsPanels } from './vscode/detailsPanel';
+import { DetailsPanels, VIEW_TYPE } from './vscode/detailsPanel';
 import { ExtensionLog } from './vscode/log';
 import { notifyFailures } from './vscode/notifications';
 import { SecretCredentials, type SecretStorageUnavailableError } from './vscode/secrets';
@@ -90,6 +90,10 @@ export function activate(context: vscode.ExtensionContext): TestApi {
     statusBar,
     { dispose: () => void controller.dispose() },
     details,
+    // A details panel open when the window reloaded comes back showing its job.
+    vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel, state: unknown) => void details.restore(panel, state),
+    }),
     ...registerCommands({ store, controller, secrets, log, details }),
     registerCronCommand(() => controller.settings.jobs),
     vscode.workspace.onDidChangeConfiguration((e) => {

@@ -18,7 +18,21 @@ export interface DetailsPanelDeps {
   readonly nonce?: () => string;
 }
 
-const VIEW_TYPE = 'dtsSync.details';
+export const VIEW_TYPE = 'dtsSync.details';
+
+/** The panel's webview options: scripts only for the Copy button; nothing loads but media/. */
+function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
+  return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media')] };
+}
+
+/** The job key a restored page saved (its state is the page's, so hostile until read): `ID@region`, else undefined. */
+export function restoredJobKey(state: unknown): string | undefined {
+  if (typeof state !== 'object' || state === null || !Object.hasOwn(state, 'job')) {
+    return undefined;
+  }
+  const job = (state as Record<string, unknown>)['job'];
+  return typeof job === 'string' && job.length <= 200 && /^[A-Za-z0-9_-]+@[a-z0-9-]+$/.test(job) ? job : undefined;
+}
 
 /** What the page's script may send: a Copy click (by direction index) or "loaded, send me the current sections". */
 type FromWebview = { readonly type: 'copy'; readonly index: number } | { readonly type: 'ready' };
@@ -141,7 +155,8 @@ export class DetailsPanel implements vscode.Disposable {
     }
     this.posted = posted;
     this.updates++;
-    void this.panel.webview.postMessage({ type: 'update', sections: this.current.sections });
+    // The job key goes along so the page keeps it in its state: a window reload then brings this panel back.
+    void this.panel.webview.postMessage({ type: 'update', job: this.key, sections: this.current.sections });
   }
 
   /** A message from the page (also how tests press Copy): only `ready` and `copy` with a direction index are heeded. */
@@ -215,11 +230,27 @@ export class DetailsPanels implements vscode.Disposable {
       open.update();
       return open;
     }
-    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, vscode.l10n.t('DTS: {0}', job.name ?? job.id), vscode.ViewColumn.Active, {
-      // Only for the Copy button; the page loads nothing but its own stylesheet and script.
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(this.deps.extensionUri, 'media')],
-    });
+    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, vscode.l10n.t('DTS: {0}', job.name ?? job.id), vscode.ViewColumn.Active, webviewOptions(this.deps.extensionUri));
+    return this.attach(job, panel);
+  }
+
+  /**
+   * A panel VS Code kept across a window reload (registerWebviewPanelSerializer): it shows its job again when that job
+   * is still watched, and closes otherwise. Undefined when it closed.
+   */
+  restore(panel: vscode.WebviewPanel, state: unknown): DetailsPanel | undefined {
+    const key = restoredJobKey(state);
+    const job = key === undefined ? undefined : this.deps.store.state.jobs.find((j) => jobKey(j.spec) === key)?.spec;
+    if (!job || this.panels.has(key ?? '')) {
+      panel.dispose();
+      return undefined;
+    }
+    panel.webview.options = webviewOptions(this.deps.extensionUri);
+    return this.attach(job, panel);
+  }
+
+  private attach(job: JobSpec, panel: vscode.WebviewPanel): DetailsPanel {
+    const key = jobKey(job);
     const details = new DetailsPanel(job, panel, this.deps, () => this.panels.delete(key));
     this.panels.set(key, details);
     return details;

@@ -382,22 +382,28 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     return undefined;
   }
 
-  /** The view's message, badge (failed jobs, on the activity bar) and description (the counts) follow the store too. */
+  /**
+   * The view's message, badge (failed jobs, on the activity bar) and title follow the store too. The counts go in the
+   * title ("Sync Jobs · 1 failed · 45 jobs"), not the description: a view alone in its container is drawn under the
+   * container's title ("DTS Sync: Sync Jobs · …"), where VS Code shows no description.
+   */
   bindView(view: vscode.TreeView<JobsNode>): vscode.Disposable {
+    const baseTitle = view.title ?? vscode.l10n.t('Sync Jobs');
     // Each assignment is a message to the workbench: only changes are sent.
     const update = (): void => {
       const state = this.store.state;
       const message = viewMessage(state);
       const badge = errorBadge(state);
-      const description = viewDescription(state);
+      const counts = viewDescription(state);
+      const title = counts === undefined ? baseTitle : `${baseTitle} · ${counts}`;
       if (view.message !== message) {
         view.message = message;
       }
       if (view.badge?.value !== badge?.value || view.badge?.tooltip !== badge?.tooltip) {
         view.badge = badge;
       }
-      if (view.description !== description) {
-        view.description = description;
+      if (view.title !== title) {
+        view.title = title;
       }
     };
     update();

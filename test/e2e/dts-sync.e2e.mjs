@@ -527,6 +527,8 @@ describe('DTS Sync Status in VS Code (code-server, packaged .vsix)', function ()
     // The default account's row counts its jobs: the 5 configured and the 42 other jobs of cn-shanghai.
     const accountRow = async () => (await readRows(page)).find((r) => r.level === 1 && r.label === 'default')?.description ?? '';
     await waitUntil('47 jobs under default', accountRow, (d) => d === '47 jobs · Healthy', { timeoutMs: 60_000 });
+    // The view's title counts every job: the 47 and prod's one, whose key is rejected.
+    await waitUntil('the counts in the view title', () => page.locator(SEL.sidebarTitle).innerText(), (t) => /Sync Jobs · 1 needs attention · 48 jobs/i.test(t));
     const rows = await readRows(page);
     assert.ok(rows.some((r) => r.level === 2 && /^shop-sync-0[1-6]$/.test(r.label)), 'jobs nobody configured, named as in DTS');
     assert.ok(rows.some((r) => r.level === 2 && r.label === JOBS.twoWay.name), 'the two-way job, configured, keeps its entry');
@@ -553,6 +555,22 @@ describe('DTS Sync Status in VS Code (code-server, packaged .vsix)', function ()
     await openWalkthrough(page);
     await waitUntil('the last step checked', () => stepsChecked(page), (d) => d.join() === 'true,true,true,true');
     await closeWalkthrough(page);
+    await runCommand(page, 'View: Close All Editors');
+  });
+
+  it('o. a click on a job opens its details; the panel comes back when the window reloads', async function () {
+    this.timeout(120_000);
+    await rowByLabel(page, JOBS.healthy.name).click();
+    const heading = () => page.frameLocator('iframe.webview.ready').frameLocator('#active-frame').locator('h1').innerText({ timeout: 2_000 });
+    await waitUntil('the details panel of the job clicked', heading, (t) => t.includes(JOBS.healthy.name), { timeoutMs: 30_000 });
+    // Developer: Reload Window shuts the workbench down properly (its editors and the panel's state saved), then loads it.
+    const reloaded = page.waitForEvent('load', { timeout: 60_000 });
+    await runCommand(page, 'Developer: Reload Window');
+    await reloaded;
+    await page.locator(SEL.workbench).waitFor({ state: 'visible', timeout: 90_000 });
+    await page.locator(SEL.workbench).waitFor({ state: 'visible', timeout: 90_000 });
+    await waitUntil('the panel restored after the reload', heading, (t) => t.includes(JOBS.healthy.name), { timeoutMs: 60_000 });
+    await shot('details-restored');
     await runCommand(page, 'View: Close All Editors');
   });
 });

@@ -122,4 +122,26 @@ describe('Details panel in a real extension host', function () {
     await waitFor('the panel to close', () => closed);
     await configure({ jobs: [FAILED, PRECHECK] });
   });
+
+  it('comes back after a window reload showing its job (the state the page saved); a panel whose job is gone closes', async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const spec = api.store.state.jobs.find((j) => j.spec.id === FAILED)?.spec;
+    assert.ok(spec);
+    await waitFor('no panel open for the job', () => api.details.get(spec) === undefined);
+    const key = `${spec.id}@${spec.region}`;
+    const create = (): vscode.WebviewPanel => vscode.window.createWebviewPanel('dtsSync.details', 'restored', vscode.ViewColumn.Active, {});
+    const restored = api.details.restore(create(), { job: key, sections: {}, scrollY: 0 });
+    assert.ok(restored, 'the panel shows its job again');
+    assert.equal(api.details.get(spec), restored);
+    assert.match(restored.html, /DTS-070211/);
+    assert.equal(restored.panel.webview.options.enableScripts, true);
+    for (const state of [{ job: 'dtsnotwatched0001@cn-hangzhou' }, { job: { toString: () => key } }, { __proto__: { job: key } }, undefined, 'x']) {
+      const panel = create();
+      let closed = false;
+      panel.onDidDispose(() => (closed = true));
+      assert.equal(api.details.restore(panel, state), undefined, JSON.stringify(state));
+      assert.ok(closed, 'a panel with nothing to show is closed');
+    }
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
 });

@@ -336,7 +336,7 @@ describe('DTS Sync Status in a real extension host', function () {
 
   it('groups the jobs by health with dtsSync.groupBy, failed first, and shows the counts in the view title', async () => {
     await withStatuses();
-    assert.equal(api.treeView.description, '1 failed · 2 need attention · 5 jobs');
+    assert.equal(api.treeView.title, 'Sync Jobs · 1 failed · 2 need attention · 5 jobs');
     try {
       await configure({ groupBy: 'health' });
       await waitFor('the health groups', () => api.tree.getChildren().some((n) => n.kind === 'group'));

@@ -277,13 +277,13 @@ describe('vscode/treeView (vscode faked)', () => {
   it('sets the view title to the counts and the badge to the failed jobs', () => {
     const specs = fleet(3);
     const h = harness(specs);
-    const view = { message: undefined as string | undefined, badge: undefined as { value: number; tooltip: string } | undefined, description: undefined as string | undefined };
+    const view = { message: undefined as string | undefined, badge: undefined as { value: number; tooltip: string } | undefined, title: 'Sync Jobs' as string | undefined };
     const binding = h.tree.bindView(view as unknown as Parameters<TreeViewModule.JobsTreeProvider['bindView']>[0]);
     h.refresh(new Set([specs[0].id]));
-    assert.equal(view.description, '1 failed · 3 jobs');
+    assert.equal(view.title, 'Sync Jobs · 1 failed · 3 jobs');
     assert.deepEqual(view.badge, { value: 1, tooltip: '1 DTS job failed' });
     h.refresh();
-    assert.equal(view.description, '3 jobs');
+    assert.equal(view.title, 'Sync Jobs · 3 jobs');
     assert.equal(view.badge, undefined);
     binding.dispose();
   });
