@@ -36,6 +36,9 @@ export interface RefreshResult {
   readonly rejected?: readonly string[];
 }
 
+/** The most one region's job listing (every page, retries included) may take. */
+export const LIST_DEADLINE_MS = 60_000;
+
 /** One log line per HTTP attempt: region, batch size, duration, RequestId, outcome, retry reason. */
 export function formatAttempt(e: AttemptEvent): string {
   const action = e.action === STATUS_LIST_ACTION ? '' : ` ${e.action}`;
@@ -246,7 +249,10 @@ export class Refresher {
       if (typeof client.call !== 'function') {
         throw new Error('this client cannot list jobs');
       }
-      return await listSynchronizationJobs(client as ClosableSource & JobListClient, region, { signal, known });
+      // A region's pages share one budget: a hung or throttling endpoint ends the listing, not the refresh after it.
+      const end = Date.now() + LIST_DEADLINE_MS;
+      const deadline = { totalMs: LIST_DEADLINE_MS, remainingMs: () => end - Date.now() };
+      return await listSynchronizationJobs(client as ClosableSource & JobListClient, region, { signal, known, deadline });
     } finally {
       if (!shared) {
         void client.close().catch(() => undefined);

@@ -6,7 +6,7 @@ import type { ResolvedCredentials } from '../../src/core/credentials';
 import type { RawDirection } from '../../src/core/model';
 import type { Log } from '../../src/core/log';
 import type { RefreshOutcome, RefreshReason } from '../../src/core/poller';
-import { formatAttempt, Refresher, type ClosableSource } from '../../src/core/refresher';
+import { formatAttempt, LIST_DEADLINE_MS, Refresher, type ClosableSource } from '../../src/core/refresher';
 import { parseSettings, type Settings } from '../../src/core/settings';
 import { StatusStore, type Transition } from '../../src/core/store';
 import { jobDescription } from '../../src/core/views/tree';
@@ -436,5 +436,29 @@ describe('refresher', () => {
     assert.equal(client.options.proxy, 'http://ops:s3cret-proxy@proxy.corp:3128');
     assert.ok(t.log.all.some((m) => m === '[refresh] Sending requests to the official endpoint of each region through the proxy http://proxy.corp:3128'), t.log.all.join('\n'));
     assert.ok(!t.log.all.join('\n').includes('s3cret-proxy'));
+  });
+
+  it('lists a region within one deadline for all its pages, through a client made for the listing and closed after it', async () => {
+    const t = setup({ settings: { jobs: ['dtsjob0001'] } });
+    const budgets: number[] = [];
+    let closed = 0;
+    const refresher = new Refresher({
+      store: t.store,
+      log: t.log,
+      createClient: (o) => {
+        const client = new FakeClient(o, t.world);
+        return Object.assign(client, {
+          call: async <T>(_a: string, _p: Readonly<Record<string, string>>, _r: string, _n: number, _s: AbortSignal | undefined, interpret: (r: { status: number; headers: Record<string, string | undefined>; body: string }) => T, deadline?: { totalMs: number; remainingMs(): number }) => {
+            budgets.push(deadline?.totalMs ?? -1, deadline ? Math.round(deadline.remainingMs() / 1000) : -1);
+            return interpret({ status: 200, headers: {}, body: JSON.stringify({ RequestId: 'R', TotalRecordCount: 1, SynchronizationInstances: [{ SynchronizationJobId: 'dtslisted01' }] }) });
+          },
+          close: async () => void closed++,
+        });
+      },
+    });
+    const listing = await refresher.listJobs('staging', settingsOf({ jobs: ['dtsjob0001'] }), { source: 'profile', credentials: { accessKeyId: ACCESS_KEY_ID, accessKeySecret: SECRET } }, 'cn-beijing');
+    assert.deepEqual(listing.jobs.map((j) => j.jobId), ['dtslisted01']);
+    assert.deepEqual(budgets, [LIST_DEADLINE_MS, LIST_DEADLINE_MS / 1000]);
+    assert.equal(closed, 1, 'an account no refresh uses gets a client for this listing only');
   });
 });
