@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { e2e } from './context.mjs';
 import { demoFailedJobCount, ROOT } from './environment.mjs';
 import {
-  clearToasts, describeScreen, jobsFromRows, openDtsView, openWorkbench, readRows, rowByLabel, SEL, setSidebarWidth, statusText,
-  waitUntil,
+  clearToasts, describeScreen, jobsFromRows, openDtsView, openWorkbench, readRows, rowByLabel, runCommand, SEL, setSidebarWidth, statusText,
+  waitForQuickInput, waitUntil,
 } from './workbench.mjs';
 
 const HAN = /\p{Script=Han}/u;
@@ -128,5 +128,36 @@ describe('DTS Sync Status in Simplified Chinese (code-server --locale zh-cn, pac
     assert.match(text, new RegExp(`${FAILED} 个失败`), `tooltip counts the failed jobs: ${text}`);
     assert.match(text, new RegExp(`${failed.name}\\s*[:：]\\s*同步失败`), `tooltip names the failed job: ${text}`);
     await shot('status-bar');
+  });
+
+  it('a click on the failed job opens its details panel in Chinese, with the error and the lag chart', async function () {
+    this.timeout(60_000);
+    const failed = byStatus('Failed');
+    await clearToasts(page);
+    await rowByLabel(page, failed.name).click();
+    const frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+    await waitUntil('the details panel', () => frame.locator('h1').innerText({ timeout: 2_000 }), (t) => t.includes(failed.name), { timeoutMs: 30_000 });
+    const headings = await frame.locator('h2').allInnerTexts();
+    assert.ok(headings.includes('方向') && headings.includes('问题') && headings.includes('延迟变化'), `the panel's headings are Chinese: ${headings.join(' | ')}`);
+    assert.match(await frame.locator('pre.message').first().innerText(), /^DTS-\d+/, 'the error message as DTS sent it');
+    assert.equal(await frame.locator('svg.lag-chart').count(), 1);
+    assert.match(await frame.locator('button.copy').first().innerText(), HAN, 'Copy is in Chinese');
+    await shot('details');
+    await runCommand(page, 'View: Close All Editors');
+  });
+
+  it('Add Job names the regions in Chinese, the regions in use first', async function () {
+    const nls = JSON.parse(await readFile(join(ROOT, 'package.nls.zh-cn.json'), 'utf8'));
+    await runCommand(page, `${nls['command.category']}: ${nls['command.addJob.title']}`);
+    await waitForQuickInput(page, '添加');
+    const labels = await waitUntil(
+      'the region list',
+      () => page.locator(`${SEL.quickInputRows} .label-name`).allInnerTexts(),
+      (l) => l.some((t) => t.includes('华东1（杭州）')),
+    );
+    assert.ok(labels.some((t) => t.includes('华东2（上海）')), labels.join(' | '));
+    assert.ok(labels.some((t) => t.includes('新加坡')), labels.join(' | '));
+    await shot('add-job-region');
+    await page.keyboard.press('Escape');
   });
 });
