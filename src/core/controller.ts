@@ -100,6 +100,8 @@ export class Controller {
   private readonly regionWatcher: RegionWatcher;
   /** The settings as read; `currentSettings` is them with the watched regions' jobs added. */
   private configured: Settings;
+  /** discoveredJobKeys for one `currentSettings` snapshot. */
+  private discovered: { readonly settings: Settings; readonly keys: ReadonlySet<string> } | undefined;
   private readonly log: Log;
   private readonly credentialLog: Log;
   private currentSettings: Settings;
@@ -211,7 +213,13 @@ export class Controller {
 
   /** The jobs a watched region adds (for the tree's marks and Remove Job's message). */
   get discoveredJobKeys(): ReadonlySet<string> {
-    return this.regionWatcher.discoveredKeys(this.configured.jobs);
+    // Asked at every store change (the tree): derived once per settings snapshot, not merged again each time.
+    const settings = this.currentSettings;
+    if (this.discovered?.settings !== settings) {
+      const configured = new Set(this.configured.jobs.map(jobKey));
+      this.discovered = { settings, keys: new Set(settings.jobs.map(jobKey).filter((key) => !configured.has(key))) };
+    }
+    return this.discovered.keys;
   }
 
   /** The configured jobs and the watched regions' jobs, with a problem line per region that could not be listed. */

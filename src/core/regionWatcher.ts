@@ -157,12 +157,6 @@ export class RegionWatcher {
     return { jobs, capped };
   }
 
-  /** The jobs found by watching regions (not the configured ones), by job key. */
-  discoveredKeys(configured: readonly JobSpec[]): Set<string> {
-    const configuredKeys = new Set(configured.map(jobKey));
-    return new Set(this.merge(configured).jobs.map(jobKey).filter((key) => !configuredKeys.has(key)));
-  }
-
   /** The regions whose last listing failed, with a message safe to show. */
   failures(): RegionFailure[] {
     return [...this.regions.values()].flatMap((s) =>

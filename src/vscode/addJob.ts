@@ -32,7 +32,7 @@ function engines(job: ListedJob): string | undefined {
 }
 
 /** One pick-list row per listed job: name (or ID), ID and status, engines; jobs already watched say so. */
-export function jobItem(job: ListedJob, watched: boolean): JobItem {
+function jobItem(job: ListedJob, watched: boolean): JobItem {
   const label = safeText(job.name ?? job.jobId);
   const description = [job.name ? job.jobId : undefined, job.status ? statusLabel(job.status) : undefined].filter((p) => p).join(' · ');
   const detail = [watched ? `$(eye) ${vscode.l10n.t('already watched')}` : undefined, engines(job)].filter((p) => p).join(' · ');

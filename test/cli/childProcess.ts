@@ -1,3 +1,4 @@
+import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 
 /** How a child process ended, and what it wrote. */
@@ -29,4 +30,42 @@ export function runToEnd(command: string, args: readonly string[], env: Record<s
       resolvePromise({ code, signal, stdout, stderr, ms: performance.now() - started });
     });
   });
+}
+
+/** Every CLI run, whatever the test: no secret on either stream, no stack trace, no raw JS error. */
+export function assertCleanOutput(r: RunResult, secrets: readonly string[]): void {
+  const all = r.stdout + r.stderr;
+  for (const secret of secrets) {
+    assert.ok(!all.includes(secret), `a secret leaked into the output:\n${all}`);
+  }
+  assert.doesNotMatch(all, /^\s+at .+:\d+:\d+\)?$/m, 'stack trace in the output');
+  assert.doesNotMatch(all, /SyntaxError|TypeError|ReferenceError|unexpected error/, 'raw JS error in the output');
+}
+
+export function expectExit(r: RunResult, code: number): void {
+  assert.equal(r.code, code, `exit ${r.code}, expected ${code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
+}
+
+export interface CliWithKey {
+  readonly cli: string;
+  readonly endpoint: string;
+  /** An empty HOME, so no profile of the machine's user is read. */
+  readonly home: string;
+  readonly key: { readonly accessKeyId: string; readonly accessKeySecret: string };
+  readonly killAfterMs: number;
+}
+
+/** The built CLI against `endpoint`, the key in ALIBABA_CLOUD_ACCESS_KEY_*; fails the test if it hung or its output is not clean. */
+export async function runCliWithKey(o: CliWithKey, args: readonly string[], extraEnv: Record<string, string> = {}): Promise<RunResult> {
+  const env = {
+    PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+    HOME: o.home,
+    ALIBABA_CLOUD_ACCESS_KEY_ID: o.key.accessKeyId,
+    ALIBABA_CLOUD_ACCESS_KEY_SECRET: o.key.accessKeySecret,
+    ...extraEnv,
+  };
+  const r = await runToEnd(process.execPath, [o.cli, '--endpoint', o.endpoint, ...args], env, o.killAfterMs);
+  assert.equal(r.signal, null, `the CLI was killed; stderr:\n${r.stderr}`);
+  assertCleanOutput(r, [o.key.accessKeySecret]);
+  return r;
 }

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadScenario, type Fault, type Scenario } from '../emulator/scenario';
 import { startEmulator, type Emulator } from '../emulator/server';
-import { runToEnd, type RunResult } from './childProcess';
+import { expectExit, runCliWithKey, type RunResult } from './childProcess';
 
 const ROOT = resolve(__dirname, '../../..');
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -71,25 +71,8 @@ describe('CLI --details and show (node dist/cli.js against the demo scenario)', 
     rmSync(home, { recursive: true, force: true });
   });
 
-  async function cli(args: readonly string[], extraEnv: Record<string, string> = {}): Promise<RunResult> {
-    const env = {
-      PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-      HOME: home,
-      ALIBABA_CLOUD_ACCESS_KEY_ID: KEY.accessKeyId,
-      ALIBABA_CLOUD_ACCESS_KEY_SECRET: KEY.accessKeySecret,
-      ...extraEnv,
-    };
-    const r = await runToEnd(process.execPath, [CLI, '--endpoint', emu.url, ...args], env, 15_000);
-    assert.equal(r.signal, null, `the CLI was killed; stderr:\n${r.stderr}`);
-    const all = r.stdout + r.stderr;
-    assert.ok(!all.includes(KEY.accessKeySecret), `the secret leaked into the output:\n${all}`);
-    assert.doesNotMatch(all, /^\s+at .+:\d+:\d+\)?$/m, 'stack trace in the output');
-    assert.doesNotMatch(all, /SyntaxError|TypeError|ReferenceError|unexpected error/, 'raw JS error in the output');
-    return r;
-  }
-
-  function expectExit(r: RunResult, code: number): void {
-    assert.equal(r.code, code, `exit ${r.code}, expected ${code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
+  function cli(args: readonly string[], extraEnv: Record<string, string> = {}): Promise<RunResult> {
+    return runCliWithKey({ cli: CLI, endpoint: emu.url, home, key: KEY, killAfterMs: 15_000 }, args, extraEnv);
   }
 
   /** How many DescribeSynchronizationJobStatus requests reached the emulator (its log names no job for them). */

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Fault, Scenario } from '../emulator/scenario';
 import { startEmulator, type Emulator, type RequestLogEntry } from '../emulator/server';
-import { runToEnd, type RunResult } from './childProcess';
+import { assertCleanOutput, expectExit, runToEnd, type RunResult } from './childProcess';
 
 const ROOT = resolve(__dirname, '../../..');
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -119,12 +119,7 @@ describe('CLI end to end (node dist/cli.js against the emulator)', function () {
 
   /** Every run, whatever the test: no secret on either stream, no stack trace, no raw JS error. */
   function checkHygiene(r: RunResult): void {
-    const all = r.stdout + r.stderr;
-    for (const secret of SECRETS) {
-      assert.ok(!all.includes(secret), `a secret leaked into the output:\n${all}`);
-    }
-    assert.doesNotMatch(all, /^\s+at .+:\d+:\d+\)?$/m, 'stack trace in the output');
-    assert.doesNotMatch(all, /SyntaxError|TypeError|ReferenceError|unexpected error/, 'raw JS error in the output');
+    assertCleanOutput(r, SECRETS);
   }
 
   async function cli(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
@@ -133,10 +128,6 @@ describe('CLI end to end (node dist/cli.js against the emulator)', function () {
     assert.equal(r.signal, null, `the CLI was killed (${r.signal}); stderr:\n${r.stderr}`);
     checkHygiene(r);
     return r;
-  }
-
-  function expectExit(r: RunResult, code: number): void {
-    assert.equal(r.code, code, `exit ${r.code}, expected ${code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
   }
 
   /** Exit 2, nothing on stdout, one clear `dts-sync-status: ...` message, and not a single request sent. */

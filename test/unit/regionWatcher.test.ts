@@ -60,7 +60,7 @@ describe('RegionWatcher', () => {
     await dts.watcher.update(SHANGHAI, false);
     const { jobs } = dts.watcher.merge([{ id: 'dtsaaaa1', region: 'cn-shanghai', name: 'my name' }]);
     assert.deepEqual(jobs, [{ id: 'dtsaaaa1', region: 'cn-shanghai', name: 'my name' }]);
-    assert.equal(dts.watcher.discoveredKeys([{ id: 'dtsaaaa1', region: 'cn-shanghai' }]).size, 0);
+    assert.equal(dts.watcher.merge([{ id: 'dtsaaaa1', region: 'cn-shanghai' }]).jobs.length, 1, 'nothing discovered beside the configured entry');
   });
 
   it('gives listed jobs the account of the watched region', async () => {

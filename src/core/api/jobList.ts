@@ -1,5 +1,5 @@
 import * as l10n from '@vscode/l10n';
-import type { Deadline, RawResponse } from './client';
+import type { Deadline, DtsClient } from './client';
 import { BadResponseError, DtsError, NetworkError } from './errors';
 import { readEndpoint, readExpireTime, readNumber, readText, type JobEndpoint } from './jobDetails';
 import { capNotes, countField, field, isObject, readAnswer, type Json } from './response';
@@ -69,17 +69,7 @@ export interface JobListing {
 }
 
 /** What the listing needs of a client: DtsClient's `call`, which signs, retries and keeps the per-region rate limit. */
-export interface JobListClient {
-  call<T>(
-    action: string,
-    params: Readonly<Record<string, string>>,
-    region: string,
-    batchSize: number,
-    signal: AbortSignal | undefined,
-    interpret: (response: RawResponse) => T,
-    deadline?: Deadline,
-  ): Promise<T>;
-}
+export type JobListClient = Pick<DtsClient, 'call'>;
 
 export interface ListJobsOptions {
   /** `SynchronizationJobName`: DTS matches it fuzzily (a part of the name). */
