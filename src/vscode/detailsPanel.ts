@@ -20,9 +20,14 @@ export interface DetailsPanelDeps {
 
 export const VIEW_TYPE = 'dtsSync.details';
 
-/** The panel's webview options: scripts only for the Copy button; nothing loads but media/. */
+/** Where the page's script and stylesheet are: media/details.{js,css}, minified into dist/webview/ by the build. */
+function webviewAssets(extensionUri: vscode.Uri): vscode.Uri {
+  return vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
+}
+
+/** The panel's webview options: scripts only for the Copy button; nothing loads but dist/webview/. */
 function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
-  return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media')] };
+  return { enableScripts: true, localResourceRoots: [webviewAssets(extensionUri)] };
 }
 
 /** The job key a restored page saved (its state is the page's, so hostile until read): `ID@region`, else undefined. */
@@ -75,8 +80,7 @@ export class DetailsPanel implements vscode.Disposable {
   ) {
     this.key = jobKey(job);
     this.nonce = deps.nonce?.() ?? randomBytes(18).toString('base64');
-    const media = vscode.Uri.joinPath(deps.extensionUri, 'media');
-    panel.iconPath = vscode.Uri.joinPath(media, 'dts-sync.svg');
+    panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'dts-sync.svg');
     this.render();
     panel.webview.html = this.page();
     this.disposables.push(
@@ -176,9 +180,9 @@ export class DetailsPanel implements vscode.Disposable {
 
   private page(): string {
     const webview = this.panel.webview;
-    const media = vscode.Uri.joinPath(this.deps.extensionUri, 'media');
-    const css = webview.asWebviewUri(vscode.Uri.joinPath(media, 'details.css'));
-    const js = webview.asWebviewUri(vscode.Uri.joinPath(media, 'details.js'));
+    const assets = webviewAssets(this.deps.extensionUri);
+    const css = webview.asWebviewUri(vscode.Uri.joinPath(assets, 'details.css'));
+    const js = webview.asWebviewUri(vscode.Uri.joinPath(assets, 'details.js'));
     const nonce = this.nonce;
     const csp = [`default-src 'none'`, `style-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`, `img-src ${webview.cspSource} data:`].join('; ');
     const sections = (this.current?.sections ?? [])

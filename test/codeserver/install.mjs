@@ -14,6 +14,7 @@ export const DEBIAN_PACKAGES = [
   // The independent OpenMetrics / Prometheus text parser the metrics tests check --format openmetrics with.
   'python3-prometheus-client',
   'fonts-wqy-microhei', // Chinese glyphs for the zh-cn browser test's screenshots (Debian's Chromium ships none)
+  'advancecomp', // advzip: `npm run package` recompresses the .vsix with it (zopfli), about 4 % smaller
 ];
 
 const MARKER = '.install-complete';
