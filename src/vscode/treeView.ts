@@ -16,6 +16,7 @@ import {
   jobTooltip,
   namesAccounts,
   precheckItems,
+  precheckRowCount,
   reasonItem,
   viewMessage,
   type ItemModel,
@@ -53,6 +54,22 @@ interface JobRows {
 }
 
 const NONE: ReadonlySet<string> = new Set();
+const NAMES_ACCOUNT = { accountInDescription: true };
+
+/**
+ * `jobKey` of a spec, written once per spec object (specs are immutable and outlive many refreshes): every lookup of a
+ * row then hashes a string it hashed before instead of a new one.
+ */
+const keys = new WeakMap<JobSpec, string>();
+
+function keyOf(spec: JobSpec): string {
+  let key = keys.get(spec);
+  if (key === undefined) {
+    key = jobKey(spec);
+    keys.set(spec, key);
+  }
+  return key;
+}
 
 /** A handful of icons serve every row: one ThemeIcon each (VS Code only reads them). */
 const themeIcons = new Map<string, Map<string | undefined, vscode.ThemeIcon>>();
@@ -116,6 +133,8 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
   private shape = '';
   /** The presenters' context for the rows of one store change, so their repeated words are written once. */
   private ctx: PresentContext | undefined;
+  /** The job rows' command title (VS Code's language is fixed for the life of the extension host). */
+  private showDetailsTitle: string | undefined;
 
   constructor(
     private readonly store: StatusStore,
@@ -137,7 +156,7 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
       this.below.clear();
     }
     for (const view of state.jobs) {
-      const key = jobKey(view.spec);
+      const key = keyOf(view.spec);
       const old = this.rows.get(key);
       // A renamed job keeps its row (same key), but the node must carry the new spec.
       if (old && old.node.job === view.spec && !change.all && !change.jobs.has(key)) {
@@ -185,7 +204,7 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
       const jobs: JobNode[] = [];
       shape.push(parent.key);
       for (const view of parent.jobs) {
-        const key = jobKey(view.spec);
+        const key = keyOf(view.spec);
         const row = rows.get(key);
         if (row) {
           jobs.push(row.node);
@@ -249,7 +268,7 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     if (node.kind === 'account' || node.kind === 'group') {
       return this.members.get(node) ?? [];
     }
-    const row = 'job' in node ? this.rows.get(jobKey(node.job)) : undefined;
+    const row = 'job' in node ? this.rows.get(keyOf(node.job)) : undefined;
     if (!row) {
       return [];
     }
@@ -261,9 +280,13 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
       let below = this.below.get(node);
       if (!below) {
         const { job, direction } = node;
-        const reason: JobsNode[] = directionReason(row.view, direction) !== undefined ? [{ kind: 'reason', job, direction }] : [];
-        const checks = precheckItems(row.view, direction).map((_, index): JobsNode => ({ kind: 'precheck', job, direction, index }));
-        below = [...reason, ...checks];
+        below = [];
+        if (directionReason(row.view, direction) !== undefined) {
+          below.push({ kind: 'reason', job, direction });
+        }
+        for (let index = 0, count = precheckRowCount(row.view, direction); index < count; index++) {
+          below.push({ kind: 'precheck', job, direction, index });
+        }
         this.below.set(node, below);
       }
       return below;
@@ -273,13 +296,13 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
 
   getParent(node: JobsNode): JobsNode | undefined {
     if (node.kind === 'job') {
-      return this.parentOf.get(jobKey(node.job));
+      return this.parentOf.get(keyOf(node.job));
     }
     if (node.kind === 'direction') {
-      return this.rows.get(jobKey(node.job))?.node;
+      return this.rows.get(keyOf(node.job))?.node;
     }
     if (node.kind === 'reason' || node.kind === 'precheck') {
-      const row = this.rows.get(jobKey(node.job));
+      const row = this.rows.get(keyOf(node.job));
       const directions = row ? this.getChildren(row.node) : [];
       return directions.find((d) => d.kind === 'direction' && d.direction === node.direction) ?? { kind: 'direction', job: node.job, direction: node.direction };
     }
@@ -294,13 +317,13 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     if (node.kind === 'account' || node.kind === 'group') {
       return this.parentModels.get(node);
     }
-    const view = this.rows.get(jobKey(node.job))?.view;
+    const view = this.rows.get(keyOf(node.job))?.view;
     if (!view) {
       return undefined;
     }
     const ctx = this.context();
     if (node.kind === 'job') {
-      return jobRow(view, ctx, accountOf(view.spec), { accountInDescription: this.accountInDescription });
+      return jobRow(view, ctx, accountOf(view.spec), this.accountInDescription ? NAMES_ACCOUNT : {});
     }
     if (node.kind === 'reason') {
       return reasonItem(view, node.direction);
@@ -314,10 +337,10 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
 
   /**
    * The tooltip of a job or direction row, when it is hovered: a refresh of 500 jobs would otherwise write 1,500
-   * tooltips nobody reads.
+   * tooltips nobody reads. Written afresh at each call, so its ages ("checked 2 min ago") are those of the hover.
    */
   resolveTreeItem(item: vscode.TreeItem, node: JobsNode): vscode.TreeItem {
-    const tooltip = item.tooltip === undefined ? this.tooltip(node) : undefined;
+    const tooltip = this.tooltip(node);
     if (tooltip !== undefined) {
       item.tooltip = new vscode.MarkdownString(tooltip, true);
     }
@@ -327,7 +350,7 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
   /** The hover text of a job or direction row (other rows carry theirs); undefined when the row is gone. */
   tooltip(node: JobsNode): string | undefined {
     if (node.kind === 'job') {
-      const view = this.rows.get(jobKey(node.job))?.view;
+      const view = this.rows.get(keyOf(node.job))?.view;
       if (!view) {
         return undefined;
       }
@@ -335,10 +358,10 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
       const accountName = accountOf(view.spec);
       // The job's own account's source: with several accounts, the first one found is not necessarily this job's.
       const source = state.accounts.length > 0 ? state.accounts.find((a) => a.name === accountName)?.source : state.credentialsSource;
-      return jobTooltip(view, this.context(), source, accountName, this.discovered.has(jobKey(view.spec)));
+      return jobTooltip(view, this.context(), source, accountName, this.discovered.has(keyOf(view.spec)));
     }
     if (node.kind === 'direction') {
-      const view = this.rows.get(jobKey(node.job))?.view;
+      const view = this.rows.get(keyOf(node.job))?.view;
       const direction = view?.status?.directions.find((d) => d.direction === node.direction);
       return view && direction ? directionTooltip(view, direction, this.context()) : undefined;
     }
@@ -357,6 +380,10 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
   getTreeItem(node: JobsNode): vscode.TreeItem {
     const cached = this.items.get(node);
     if (cached) {
+      // A tooltip an earlier hover resolved would go out again with the ages of then: VS Code asks for it afresh instead.
+      if (node.kind === 'job' || node.kind === 'direction') {
+        cached.tooltip = undefined;
+      }
       return cached;
     }
     const model = this.describe(node);
@@ -377,7 +404,8 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
       return { command: 'dtsSync.showLog', title: vscode.l10n.t('Show Log') };
     }
     if (node.kind === 'job') {
-      return { command: 'dtsSync.showDetails', title: vscode.l10n.t('Show Job Details'), arguments: [jobKey(node.job)] };
+      this.showDetailsTitle ??= vscode.l10n.t('Show Job Details');
+      return { command: 'dtsSync.showDetails', title: this.showDetailsTitle, arguments: [keyOf(node.job)] };
     }
     return undefined;
   }

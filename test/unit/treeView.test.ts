@@ -237,6 +237,43 @@ describe('vscode/treeView (vscode faked)', () => {
     assert.match(String((resolved.tooltip as FakeVscode.MarkdownString).value), /^\*\*dtsjob00000ha\*\* · Forward/);
   });
 
+  it('writes the ages in a tooltip as of the hover, however long after the last change of the row', () => {
+    const h = harness(fleet(1));
+    h.refresh();
+    const [job] = h.tree.getChildren();
+    const [forward] = h.tree.getChildren(job);
+    const tooltip = (node: JobsNode): string => String((h.tree.resolveTreeItem(h.tree.getTreeItem(node), node).tooltip as FakeVscode.MarkdownString).value);
+    assert.match(tooltip(job), /\(just now\)/);
+    assert.match(tooltip(forward), /Fetched just now/);
+    // No store change for two minutes: VS Code asks for the same rows again (a parent redrawn, a row expanded) and hovers.
+    h.clock.now += 120_000;
+    assert.equal(h.tree.getTreeItem(job).tooltip, undefined, 'sent without its old tooltip, so VS Code resolves it again');
+    assert.match(tooltip(job), /\(2 min ago\)/);
+    assert.match(tooltip(forward), /Fetched 2 min ago/);
+  });
+
+  it('lists a failed direction\'s reason and failed checks below it, and nothing below a healthy one', () => {
+    const specs = fleet(1);
+    const h = harness(specs);
+    h.refresh(new Set([specs[0].id]));
+    const failed = { itemName: 'CHECK_AUTH_SRC', checkStatus: 'Failed', errorMessage: 'Access denied' };
+    const precheck = { status: 'Failed', items: [failed, { itemName: 'CHECK_CONN_SRC', checkStatus: 'Success' }, { ...failed, itemName: 'CHECK_BINLOG' }] };
+    h.store.applyDetails([{ job: specs[0], direction: 'Forward', details: { checkpoint: null, precheck } }]);
+    const [job] = h.tree.getChildren();
+    const [forward, reverse] = h.tree.getChildren(job);
+    assert.equal(h.tree.getTreeItem(forward).collapsibleState, fake.TreeItemCollapsibleState.Expanded);
+    assert.deepEqual(
+      h.tree.getChildren(forward).map((n) => [h.tree.getTreeItem(n).contextValue, label(h.tree.getTreeItem(n))]),
+      [
+        ['directionError', 'Access denied'],
+        ['precheckItem', 'CHECK_AUTH_SRC'],
+        ['precheckItem', 'CHECK_BINLOG'],
+      ],
+    );
+    assert.equal(h.tree.getTreeItem(reverse).collapsibleState, fake.TreeItemCollapsibleState.None);
+    assert.deepEqual(h.tree.getChildren(reverse), []);
+  });
+
   it('says in the tooltip of a job a watched region added where it comes from', () => {
     const specs = fleet(2, 'cn-shanghai');
     const h = harness(specs, { discovered: new Set([jobKey(specs[1])]) });

@@ -14,6 +14,7 @@ import {
   jobTooltip,
   MAX_PRECHECK_ROWS,
   precheckItems,
+  precheckRowCount,
   reasonItem,
   viewMessage,
   type PresentContext,
@@ -416,6 +417,17 @@ describe('views/tree', () => {
       assert.equal(rows[MAX_PRECHECK_ROWS].contextValue, 'precheckMore');
       assert.equal(precheckItems(withPrecheck(many.slice(0, 21)), 'Forward')[MAX_PRECHECK_ROWS].label, '… 1 more failed check');
       assert.equal(precheckItems(withPrecheck(many.slice(0, 20)), 'Forward').length, 20);
+    });
+
+    it('are counted without being written, as many as precheckItems makes', () => {
+      const many = Array.from({ length: 23 }, (_, i): PrecheckItem => ({ itemName: `CHECK_${i}`, checkStatus: 'Failed' }));
+      for (const v of [withPrecheck(many), withPrecheck(many.slice(0, 21)), withPrecheck(many.slice(0, 20)), withPrecheck([PASSED, AUTH]), withPrecheck([AUTH], 'Synchronizing')]) {
+        assert.equal(precheckRowCount(v, 'Forward'), precheckItems(v, 'Forward').length);
+      }
+      assert.deepEqual(
+        [withPrecheck(many), withPrecheck([PASSED, AUTH]), withPrecheck([AUTH], 'Synchronizing')].map((v) => precheckRowCount(v, 'Forward')),
+        [MAX_PRECHECK_ROWS + 1, 1, 0],
+      );
     });
 
     it('name an unnamed item and strip control characters from what DTS sent', () => {

@@ -8,9 +8,15 @@ import { formatRoughDuration } from '../model';
  * (the usual case) is written out directly, as the Intl formatters would.
  */
 export function formatClock(date: Date, now: Date, timeZone?: string): string {
-  if (timeZone === undefined && currentLanguage().startsWith(SOURCE_LANGUAGE) && plainYear(date) && plainYear(now)) {
-    const shownDay = localDay(date);
-    return shownDay === localDay(now) ? localTime(date) : `${shownDay} ${localTime(date)}`;
+  if (timeZone === undefined && currentLanguage().startsWith(SOURCE_LANGUAGE) && plainYear(date)) {
+    const today = localToday(now);
+    if (today !== undefined) {
+      const year = date.getFullYear();
+      const month = date.getMonth() + 1;
+      const day = date.getDate();
+      const time = localTime(date);
+      return year * 10000 + month * 100 + day === today ? time : `${year}-${TWO[month]}-${TWO[day]} ${time}`;
+    }
   }
   const formats = clockFormats(timeZone);
   const shownDay = formats.day.format(date);
@@ -26,22 +32,28 @@ function dayOfNow(formatter: Intl.DateTimeFormat, now: Date): string {
   return lastNow.day;
 }
 
+let lastToday: { readonly ms: number; readonly day: number | undefined } | undefined;
+
+/** `now`'s day in the machine's zone as yyyymmdd (one `now` serves a whole refresh), or undefined past a plain year. */
+function localToday(now: Date): number | undefined {
+  if (lastToday?.ms !== now.getTime()) {
+    lastToday = { ms: now.getTime(), day: plainYear(now) ? now.getFullYear() * 10000 + (now.getMonth() + 1) * 100 + now.getDate() : undefined };
+  }
+  return lastToday.day;
+}
+
 /** Years Intl writes with four digits and no era or sign (the direct English form covers only these). */
 function plainYear(date: Date): boolean {
   const year = date.getFullYear();
   return year >= 1000 && year <= 9999;
 }
 
-const two = (n: number): string => (n < 10 ? `0${n}` : String(n));
-
-/** `2024-04-30` in the machine's zone, as `en-CA` with 2-digit month and day writes it. */
-function localDay(date: Date): string {
-  return `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())}`;
-}
+/** `00` to `60`: months, days, hours, minutes and seconds with two digits. */
+const TWO = Array.from({ length: 61 }, (_, n) => (n < 10 ? `0${n}` : String(n)));
 
 /** `23:59:59` in the machine's zone, as `en-GB` with a 23-hour cycle writes it. */
 function localTime(date: Date): string {
-  return `${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}`;
+  return `${TWO[date.getHours()]}:${TWO[date.getMinutes()]}:${TWO[date.getSeconds()]}`;
 }
 
 /** `2026-11-28 14:03:05 UTC`: the one UTC form, for tooltips and the CLI's table alike. */

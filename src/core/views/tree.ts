@@ -5,7 +5,7 @@ import { failureReason, isFailedCheck, reasonLine, type JobDetails, type JobEndp
 import { formatNumber } from '../locale';
 import { isFailed, jobHealth } from '../attention';
 import { DEFAULT_ACCOUNT, displayName, jobKey, type JobSpec } from '../jobs';
-import { aheadNote, directionLabel, formatLag, statusLabel, worstHealth, type DirectionStatus } from '../model';
+import { aheadNote, directionLabel, formatLag, HEALTH_SEVERITY, statusLabel, type DirectionStatus } from '../model';
 import { safeText, stripControl } from '../safeText';
 import type { JobView, StoreState } from '../store';
 import { healthIcon, healthWords, NOT_FOUND_ICON, type IconSpec } from './health';
@@ -35,10 +35,10 @@ export interface PresentContext {
   readonly memo?: Map<string, Map<string | number, string>>;
 }
 
-/** `make()`'s words for (`kind`, `key`), written once per context that carries a memo. */
-function once(ctx: PresentContext, kind: string, key: string | number, make: () => string): string {
+/** `make(key)`'s words for (`kind`, `key`), written once per context that carries a memo. */
+function once<K extends string | number>(ctx: PresentContext, kind: string, key: K, make: (key: K) => string): string {
   if (!ctx.memo) {
-    return make();
+    return make(key);
   }
   let words = ctx.memo.get(kind);
   if (!words) {
@@ -47,7 +47,7 @@ function once(ctx: PresentContext, kind: string, key: string | number, make: () 
   }
   let made = words.get(key);
   if (made === undefined) {
-    made = make();
+    made = make(key);
     words.set(key, made);
   }
   return made;
@@ -106,14 +106,21 @@ export function directionReason(view: JobView, direction: string): string | unde
   return d?.health === 'error' && details ? failureReason(details) : undefined;
 }
 
+/** Whether an initialization step with this status still runs. */
+function running(status: string | undefined): boolean {
+  return !/^(finished|notstarted|failed|)$/i.test((status ?? '').trim());
+}
+
 /** `Full data 42 %` (or `Schema 10 %`) while the initial load runs. */
 function progressWords(details: JobDetails | undefined): string | undefined {
-  const running = (s: string | undefined): boolean => !/^(finished|notstarted|failed|)$/i.test((s ?? '').trim());
-  const data = details?.dataInitialization;
+  if (!details) {
+    return undefined;
+  }
+  const data = details.dataInitialization;
   if (data?.percent !== undefined && running(data.status) && data.percent < 100) {
     return l10n.t('Full data {0} %', formatNumber(data.percent));
   }
-  const schema = details?.structureInitialization;
+  const schema = details.structureInitialization;
   if (schema?.percent !== undefined && running(schema.status) && schema.percent < 100) {
     return l10n.t('Schema {0} %', formatNumber(schema.percent));
   }
@@ -125,28 +132,47 @@ export function escapeMarkdown(text: string): string {
   return stripControl(text).replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, '\\$&');
 }
 
+function behindWords(lag: number): string {
+  return l10n.t('{0} behind', formatLag(lag));
+}
+
 function lagWords(lag: number | null, ctx: PresentContext): string | undefined {
-  return lag === null ? undefined : once(ctx, 'behind', lag, () => l10n.t('{0} behind', formatLag(lag)));
+  return lag === null ? undefined : once(ctx, 'behind', lag, behindWords);
 }
 
 /** Parts of a row's description, each a whole phrase, separated by a middle dot in every language. */
 function joinParts(parts: readonly (string | undefined)[]): string {
-  return stripControl(parts.filter((p): p is string => p !== undefined && p !== '').join(' · '));
+  let joined = '';
+  for (const part of parts) {
+    if (part !== undefined && part !== '') {
+      joined = joined === '' ? part : `${joined} · ${part}`;
+    }
+  }
+  return stripControl(joined);
 }
 
 /** `Synchronizing · 8 s behind · 14:03:05`. */
 export function directionDescription(d: DirectionStatus, ctx: PresentContext, details?: JobDetails): string {
   return joinParts([
-    statusLabel(d.status),
+    once(ctx, 'statusLabel', d.status, statusLabel),
     progressWords(details),
     lagWords(d.lagSeconds, ctx),
     d.checkpoint ? formatClock(d.checkpoint, ctx.now, ctx.timeZone) : undefined,
   ]);
 }
 
+/** The first direction of the worst health (HEALTH_SEVERITY), as `worstHealth` ranks them. */
 function worstDirection(directions: readonly DirectionStatus[]): DirectionStatus | undefined {
-  const worst = worstHealth(directions.map((d) => d.health));
-  return directions.find((d) => d.health === worst);
+  let worst: DirectionStatus | undefined;
+  let worstRank = HEALTH_SEVERITY.length;
+  for (const d of directions) {
+    const rank = HEALTH_SEVERITY.indexOf(d.health);
+    if (rank !== -1 && rank < worstRank) {
+      worst = d;
+      worstRank = rank;
+    }
+  }
+  return worst;
 }
 
 function notFoundIn(region: string): string {
@@ -154,6 +180,11 @@ function notFoundIn(region: string): string {
 }
 
 export function jobDescription(view: JobView, ctx: PresentContext): string {
+  return describeJob(view, ctx, view.status ? worstDirection(view.status.directions) : undefined);
+}
+
+/** jobDescription with the job's worst direction already found. */
+function describeJob(view: JobView, ctx: PresentContext, worst: DirectionStatus | undefined): string {
   const status = view.status;
   let main: string;
   if (!status) {
@@ -161,9 +192,8 @@ export function jobDescription(view: JobView, ctx: PresentContext): string {
   } else if (!status.found) {
     main = notFoundIn(status.region);
   } else {
-    const worst = worstDirection(status.directions);
     main = worst
-      ? joinParts([statusLabel(worst.status), progressWords(view.details?.get(worst.direction)), lagWords(worst.lagSeconds, ctx)])
+      ? joinParts([once(ctx, 'statusLabel', worst.status, statusLabel), progressWords(view.details?.get(worst.direction)), lagWords(worst.lagSeconds, ctx)])
       : l10n.t('No directions reported');
   }
   return joinParts([main, view.expiry?.words, view.stale && view.fetchedAt ? formatStale(view.fetchedAt, ctx.now) : undefined]);
@@ -290,14 +320,13 @@ export function jobItem(view: JobView, ctx: PresentContext, credentialsSource?: 
 /** A job's row without its tooltip: the tree asks for that (jobTooltip) only when it is hovered. */
 export function jobRow(view: JobView, ctx: PresentContext, account?: string, row: JobRowOptions = {}): Omit<ItemModel, 'tooltip'> {
   const health = jobHealth(view);
-  const icon =
-    view.status && !view.status.found
-      ? NOT_FOUND_ICON
-      : healthIcon(health, view.status ? worstDirection(view.status.directions)?.status : undefined);
+  const worst = view.status ? worstDirection(view.status.directions) : undefined;
+  const icon = view.status && !view.status.found ? NOT_FOUND_ICON : healthIcon(health, worst?.status);
+  const description = describeJob(view, ctx, worst);
   return {
     id: jobItemId(view.spec),
     label: jobLabel(view),
-    description: row.accountInDescription && account !== undefined ? joinParts([account, jobDescription(view, ctx)]) : jobDescription(view, ctx),
+    description: row.accountInDescription && account !== undefined ? joinParts([account, description]) : description,
     icon,
     contextValue: 'job',
     // Expandable before the first status too: VS Code keeps a row that was drawn as a leaf collapsed once it gains children.
@@ -331,11 +360,12 @@ export function directionTooltip(view: JobView, d: DirectionStatus, ctx: Present
 export function directionRow(view: JobView, d: DirectionStatus, ctx: PresentContext): Omit<ItemModel, 'tooltip'> {
   return {
     id: directionItemId(view.spec, d.direction),
-    label: directionLabel(d.direction),
+    label: once(ctx, 'directionLabel', d.direction, directionLabel),
     description: directionDescription(d, ctx, view.details?.get(d.direction)),
     icon: healthIcon(d.health, d.status),
     contextValue: 'direction',
-    collapsible: directionReason(view, d.direction) !== undefined || failedPrecheckItems(view, d.direction).length > 0,
+    // Only a failed direction has rows below it (its reason, its failed checks).
+    collapsible: d.health === 'error' && (directionReason(view, d.direction) !== undefined || failedPrecheckItems(view, d.direction).length > 0),
   };
 }
 
@@ -355,6 +385,12 @@ export function directionItems(view: JobView, ctx: PresentContext): ItemModel[] 
 export function failedPrecheckItems(view: JobView, direction: string): readonly PrecheckItem[] {
   const d = view.status?.directions.find((x) => x.direction === direction);
   return d?.health === 'error' ? (view.details?.get(direction)?.precheck?.items.filter(isFailedCheck) ?? []) : [];
+}
+
+/** How many rows precheckItems makes for a direction, without writing them. */
+export function precheckRowCount(view: JobView, direction: string): number {
+  const failed = failedPrecheckItems(view, direction).length;
+  return failed > MAX_PRECHECK_ROWS ? MAX_PRECHECK_ROWS + 1 : failed;
 }
 
 /**
