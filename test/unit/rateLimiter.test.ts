@@ -84,6 +84,18 @@ describe('RateLimiter', () => {
     assert.ok(maxInAnyWindow(starts, 1000) <= 20, `${maxInAnyWindow(starts, 1000)} starts in one window`);
   });
 
+  it('gives a free slot at once without a promise, and none past the limit or while others queue', async () => {
+    const releases = Array.from({ length: 20 }, () => limiter.tryAcquire(HZ));
+    assert.ok(releases.every((r) => r !== undefined));
+    assert.equal(limiter.slotsTaken(HZ), 20);
+    assert.equal(limiter.tryAcquire(HZ), undefined, 'the 21st waits');
+    const queued = limiter.acquire(HZ).then(() => clock.now());
+    releases[0]?.();
+    await clock.advance(1000);
+    assert.equal(limiter.tryAcquire(HZ), undefined, 'the freed slot is the queued caller\'s');
+    assert.equal(await clock.run(queued), 1000);
+  });
+
   it('serves waiting requests first come, first served', async () => {
     await clock.run(startMany(20));
     const order: string[] = [];

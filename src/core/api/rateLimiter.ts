@@ -125,9 +125,9 @@ export class RateLimiter {
     }
     const lane = this.lane(key);
     const now = this.clock.now();
-    this.prune(lane, now);
-    if (lane.queue.length === 0 && lane.slots.length < this.limit) {
-      return Promise.resolve(this.take(key, lane));
+    const free = this.takeIfFree(key, lane, now);
+    if (free) {
+      return Promise.resolve(free);
     }
     if (maxWaitMs !== undefined) {
       const wait = this.slotTime(lane, now) - now;
@@ -144,6 +144,19 @@ export class RateLimiter {
       lane.queue.push(waiter);
       this.pump(key, lane);
     });
+  }
+
+  /**
+   * Takes a slot under `key` when one is free now and nobody queues for it: the caller starts its request at once,
+   * without a promise; undefined otherwise (then `acquire` waits for one). The same budget as `acquire`.
+   */
+  tryAcquire(key: string): ReleaseSlot | undefined {
+    return this.takeIfFree(key, this.lane(key), this.clock.now());
+  }
+
+  private takeIfFree(key: string, lane: Lane, now: number): ReleaseSlot | undefined {
+    this.prune(lane, now);
+    return lane.queue.length === 0 && lane.slots.length < this.limit ? this.take(key, lane) : undefined;
   }
 
   /** Slots counted under `key` now: requests running or ended within the last window (for tests and the log). */
@@ -176,12 +189,18 @@ export class RateLimiter {
     };
   }
 
+  /** Drops the slots freed by now, in one pass (no splice per slot), keeping the others in order. */
   private prune(lane: Lane, now: number): void {
-    for (let i = lane.slots.length - 1; i >= 0; i--) {
-      if (lane.slots[i].end <= now - this.windowMs) {
-        lane.slots.splice(i, 1);
+    const slots = lane.slots;
+    const freedBy = now - this.windowMs;
+    let kept = 0;
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i];
+      if (slot.end > freedBy) {
+        slots[kept++] = slot;
       }
     }
+    slots.length = kept;
   }
 
   /** When a newcomer behind everyone queued would start, if nobody gives up and running requests end now. */
