@@ -21,6 +21,17 @@ describe('signing', () => {
     assert.equal(formatTimestamp(new Date(Date.UTC(2023, 9, 26, 10, 22, 32, 999))), '2023-10-26T10:22:32Z');
   });
 
+  it('formats each second as its own, one after the other, and still refuses an invalid date', () => {
+    const second = Date.UTC(2026, 10, 30, 14, 3, 5);
+    assert.equal(formatTimestamp(new Date(second + 1)), '2026-11-30T14:03:05Z');
+    assert.equal(formatTimestamp(new Date(second + 999)), '2026-11-30T14:03:05Z');
+    assert.equal(formatTimestamp(new Date(second + 1000)), '2026-11-30T14:03:06Z');
+    assert.equal(formatTimestamp(new Date(second - 1)), '2026-11-30T14:03:04Z');
+    assert.equal(formatTimestamp(new Date(-1)), '1969-12-31T23:59:59Z');
+    assert.throws(() => formatTimestamp(new Date(Number.NaN)), RangeError);
+    assert.throws(() => formatTimestamp(new Date(Number.NaN)), RangeError);
+  });
+
   it('sorts query parameters by name in code-unit order', () => {
     assert.equal(canonicalQueryString({ b: '2', B: '1', a: 'x y' }), 'B=1&a=x%20y&b=2');
   });
@@ -70,6 +81,20 @@ describe('signing', () => {
 
     it('changes the signature with the nonce, so a retry is a new signature', () => {
       assert.notEqual(signV3(official).signature, signV3({ ...official, nonce: 'other' }).signature);
+    });
+
+    it('signs a request without extra headers as the general path does, with and without an STS token', () => {
+      for (const credentials of [official.credentials, { ...official.credentials, securityToken: ' CAIS+ab/cd== ' }]) {
+        const usual = signV3({ ...official, credentials });
+        const general = signV3({ ...official, credentials, headers: {} });
+        assert.deepEqual(usual, general);
+        assert.deepEqual(Object.keys(usual.headers).sort(), Object.keys(general.headers).sort());
+      }
+    });
+
+    it('signs the canonical query the caller kept for the same parameters', () => {
+      const kept = signV3({ ...official, canonicalQuery: canonicalQueryString(official.query) });
+      assert.equal(kept.signature, '06563a9e1b43f5dfe96b81484da74bceab24a1d853912eee15083a6f0f3283c0');
     });
   });
 

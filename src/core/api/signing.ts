@@ -32,11 +32,21 @@ export function percentEncode(value: string): string {
   }
 }
 
+/** The last second formatted: a client signs many requests within one second, which all carry the same stamp. */
+let stampedSecond = Number.NaN;
+let stamp = '';
+
 /** `yyyy-MM-ddTHH:mm:ssZ` in UTC, no milliseconds: the form both signature versions require. */
 export function formatTimestamp(date: Date): string {
-  const iso = date.toISOString();
-  // `2026-11-30T14:03:05.123Z`; years past 9999 have a sign and more digits, so cut at the dot, not at a fixed place.
-  return `${iso.slice(0, iso.lastIndexOf('.'))}Z`;
+  const second = Math.floor(date.getTime() / 1000);
+  if (second !== stampedSecond) {
+    // NaN (an invalid date) never equals the cached second: toISOString throws its RangeError as before.
+    const iso = date.toISOString();
+    // `2026-11-30T14:03:05.123Z`; years past 9999 have a sign and more digits, so cut at the dot, not at a fixed place.
+    stamp = `${iso.slice(0, iso.lastIndexOf('.'))}Z`;
+    stampedSecond = second;
+  }
+  return stamp;
 }
 
 /** Sorted by name in plain code-unit order, then `name=value` pairs percent-encoded and joined by `&`. */
@@ -60,6 +70,8 @@ export interface V3Input {
   readonly action: string;
   readonly version: string;
   readonly query: Readonly<Record<string, string>>;
+  /** `canonicalQueryString(query)`, when the caller keeps it for many requests with the same parameters. */
+  readonly canonicalQuery?: string;
   /** Extra headers to send and sign when relevant (`content-type`, other `x-acs-*`). */
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: string | Uint8Array;
@@ -79,35 +91,62 @@ export interface V3Signed {
   readonly canonicalQuery: string;
 }
 
+/** The signed header names of a request without extra headers, sorted. */
+const SIGNED_WITHOUT_TOKEN = 'host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version';
+const SIGNED_WITH_TOKEN = 'host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-security-token;x-acs-signature-nonce;x-acs-version';
+
 function isSignedHeader(name: string): boolean {
   return name === 'host' || name === 'content-type' || name.startsWith('x-acs-');
 }
 
 /** ACS3-HMAC-SHA256 (signature V3), the official SDKs' default. */
 export function signV3(input: V3Input): V3Signed {
-  const headers: Record<string, string> = {};
-  if (input.headers) {
+  const contentSha256 = input.body === undefined || input.body.length === 0 ? EMPTY_SHA256 : sha256Hex(input.body);
+  const date = formatTimestamp(input.date);
+  const token = input.credentials.securityToken;
+  let headers: Record<string, string>;
+  let canonicalHeaders: string;
+  let signedHeaders: string;
+  if (input.headers === undefined) {
+    // The usual request: only the headers below, whose sorted order is known (host, then x-acs-* by name).
+    headers = {
+      host: input.host,
+      'x-acs-action': input.action,
+      'x-acs-version': input.version,
+      'x-acs-date': date,
+      'x-acs-signature-nonce': input.nonce,
+      'x-acs-content-sha256': contentSha256,
+    };
+    canonicalHeaders =
+      `host:${input.host.trim()}\nx-acs-action:${input.action.trim()}\nx-acs-content-sha256:${contentSha256}\nx-acs-date:${date}\n` +
+      (token ? `x-acs-security-token:${token.trim()}\n` : '') +
+      `x-acs-signature-nonce:${input.nonce.trim()}\nx-acs-version:${input.version.trim()}\n`;
+    signedHeaders = token ? SIGNED_WITH_TOKEN : SIGNED_WITHOUT_TOKEN;
+    if (token) {
+      headers['x-acs-security-token'] = token;
+    }
+  } else {
+    headers = {};
     for (const name of Object.keys(input.headers)) {
       headers[name.toLowerCase()] = input.headers[name];
     }
+    headers['host'] = input.host;
+    headers['x-acs-action'] = input.action;
+    headers['x-acs-version'] = input.version;
+    headers['x-acs-date'] = date;
+    headers['x-acs-signature-nonce'] = input.nonce;
+    headers['x-acs-content-sha256'] = contentSha256;
+    if (token) {
+      headers['x-acs-security-token'] = token;
+    }
+    const names = Object.keys(headers).filter(isSignedHeader).sort();
+    canonicalHeaders = '';
+    for (const n of names) {
+      canonicalHeaders += `${n}:${headers[n].trim()}\n`;
+    }
+    signedHeaders = names.join(';');
   }
-  headers['host'] = input.host;
-  headers['x-acs-action'] = input.action;
-  headers['x-acs-version'] = input.version;
-  headers['x-acs-date'] = formatTimestamp(input.date);
-  headers['x-acs-signature-nonce'] = input.nonce;
-  const contentSha256 = input.body === undefined || input.body.length === 0 ? EMPTY_SHA256 : sha256Hex(input.body);
-  headers['x-acs-content-sha256'] = contentSha256;
-  if (input.credentials.securityToken) {
-    headers['x-acs-security-token'] = input.credentials.securityToken;
-  }
-  const names = Object.keys(headers).filter(isSignedHeader).sort();
-  let canonicalHeaders = '';
-  for (const n of names) {
-    canonicalHeaders += `${n}:${headers[n].trim()}\n`;
-  }
-  const signedHeaders = names.join(';');
-  const canonicalQuery = canonicalQueryString(input.query);
+  const canonicalQuery = input.canonicalQuery ?? canonicalQueryString(input.query);
   const canonicalRequest = `${input.method.toUpperCase()}\n/\n${canonicalQuery}\n${canonicalHeaders}\n${signedHeaders}\n${contentSha256}`;
   const stringToSign = `ACS3-HMAC-SHA256\n${sha256Hex(canonicalRequest)}`;
   const signature = createHmac('sha256', input.credentials.accessKeySecret).update(stringToSign).digest('hex');
