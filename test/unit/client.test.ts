@@ -91,6 +91,28 @@ describe('DtsClient', () => {
     assert.deepEqual(result.jobs.get('dtsjob0001')?.[0].status, 'Synchronizing');
   });
 
+  it('asks for the IDs of each call, also when the caller changed its array in place since the last one', async () => {
+    handler = (_req, res) => reply(res, 200, OK_BODY);
+    const dts = makeClient();
+    const ids = ['dtsjob0001', 'dtsjob0002'];
+    await dts.describeSynchronizationJobStatusList(ids, 'cn-hangzhou');
+    ids[1] = 'dtsjob0003';
+    await dts.describeSynchronizationJobStatusList(ids, 'cn-hangzhou');
+    await dts.describeSynchronizationJobStatusList(ids, 'cn-shanghai');
+    await dts.describeSynchronizationJobStatusList(['dtsjob0001'], 'cn-hangzhou');
+    const asked = requests.map((req) => new URL(req.url ?? '/', 'http://x').searchParams);
+    assert.deepEqual(
+      asked.map((q) => [q.get('SynchronizationJobIdListJsonStr'), q.get('RegionId')]),
+      [
+        ['["dtsjob0001","dtsjob0002"]', 'cn-hangzhou'],
+        ['["dtsjob0001","dtsjob0003"]', 'cn-hangzhou'],
+        ['["dtsjob0001","dtsjob0003"]', 'cn-shanghai'],
+        ['["dtsjob0001"]', 'cn-hangzhou'],
+      ],
+    );
+    assert.equal(new Set(requests.map((req) => req.headers['x-acs-signature-nonce'])).size, 4, 'a fresh nonce each time');
+  });
+
   it('sends V2 common parameters and a Signature in the query when asked for v2', async () => {
     handler = (_req, res) => reply(res, 200, OK_BODY);
     await makeClient({ signatureVersion: 'v2' }).describeSynchronizationJobStatusList(['dtsjob0001'], 'cn-hangzhou');
@@ -352,6 +374,17 @@ describe('DtsClient', () => {
       });
     }
 
+    for (const signatureVersion of ['v2', 'v3'] as const) {
+      it(`keeps the bare ${signatureVersion.toUpperCase()} signature an endpoint echoes in a header out of the error`, async () => {
+        handler = (req, res) => reply(res, 503, { Code: 'ServiceUnavailable', Message: 'busy' }, { 'x-acs-request-id': `id-${signatureOf(req)}-end` });
+        await assert.rejects(makeClient({ credentials: STS, signatureVersion, maxAttempts: 1 }).describeSynchronizationJobStatusList(['dtsjob0001'], 'cn-hangzhou'), (e: unknown) => {
+          assert.ok(e instanceof ServerError);
+          assert.equal(e.requestId, 'id-[redacted]-end');
+          return true;
+        });
+      });
+    }
+
     it('keeps the signed URL out of a network error that quotes it', async () => {
       const seen: string[] = [];
       /** A transport whose failure quotes the full request, as some proxies and agents do. */
@@ -398,9 +431,16 @@ describe('DtsClient', () => {
   });
 
   describe('deadline and rate limit', () => {
-    /** A limiter that records each slot taken. */
+    /** A limiter that records each slot taken, at once or after a wait. */
     class RecordingLimiter extends RateLimiter {
       readonly keys: string[] = [];
+      override tryAcquire(key: string): ReleaseSlot | undefined {
+        const release = super.tryAcquire(key);
+        if (release) {
+          this.keys.push(key);
+        }
+        return release;
+      }
       override acquire(key: string, options?: AcquireOptions): Promise<ReleaseSlot> {
         this.keys.push(key);
         return super.acquire(key, options);

@@ -16,7 +16,7 @@ import {
 } from './rateLimiter';
 import { interpretJobDetailsResponse, type JobDetails } from './jobDetails';
 import { interpretStatusListResponse, type StatusListResult } from './response';
-import { signV2, signV3, type Credentials, type SignatureVersion } from './signing';
+import { canonicalQueryString, signV2, signV3, type Credentials, type SignatureVersion } from './signing';
 
 export { abortableSleep } from './rateLimiter';
 
@@ -110,6 +110,37 @@ interface SignedRequest {
   readonly signature: string;
 }
 
+/** A request's parameters and, built the first time V3 signs them, their canonical query string. */
+class Query {
+  private canonical: string | undefined;
+
+  constructor(readonly params: Readonly<Record<string, string>>) {}
+
+  get canonicalQuery(): string {
+    this.canonical ??= canonicalQueryString(this.params);
+    return this.canonical;
+  }
+}
+
+/** The last status query of one region, kept while the same IDs are asked (every refresh asks the same). */
+interface StatusQuery {
+  /** A copy: the caller's array may change after the call. */
+  readonly ids: readonly string[];
+  readonly query: Query;
+}
+
+function sameIds(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) {
+    return false;
+  }
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] !== b[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
 /** Where one region's requests go, resolved once per client: neither the override nor the policy changes. */
 interface Target {
   /** `https://host[:port]`, as undici's dispatchers key their connection pools. */
@@ -139,6 +170,7 @@ export class DtsClient implements StatusListSource {
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   private readonly rateLimiter: RateLimiter;
   private readonly targets = new Map<string, Target>();
+  private readonly statusQueries = new Map<string, StatusQuery>();
   private readonly userAgent: string;
   /** The headers of a V2 request, which are the same for every one. */
   private readonly v2Headers: Record<string, string>;
@@ -182,8 +214,24 @@ export class DtsClient implements StatusListSource {
     signal?: AbortSignal,
     deadline?: Deadline,
   ): Promise<StatusListResult> {
-    const params = { SynchronizationJobIdListJsonStr: JSON.stringify(ids), RegionId: region };
-    return this.call(STATUS_LIST_ACTION, params, region, ids.length, signal, (r) => interpretStatusListResponse(r.status, r.headers, r.body, this.options.credentials), deadline);
+    return this.run(STATUS_LIST_ACTION, this.statusQuery(ids, region), region, ids.length, signal, this.interpretStatusList, deadline);
+  }
+
+  private readonly interpretStatusList = (r: RawResponse): StatusListResult =>
+    interpretStatusListResponse(r.status, r.headers, r.body, this.options.credentials);
+
+  /** The status query of `ids` in `region`: its JSON and canonical form are built again only when the IDs change. */
+  private statusQuery(ids: readonly string[], region: string): Query {
+    const last = this.statusQueries.get(region);
+    if (last && sameIds(last.ids, ids)) {
+      return last.query;
+    }
+    const query = new Query({ SynchronizationJobIdListJsonStr: JSON.stringify(ids), RegionId: region });
+    if (this.statusQueries.size >= MAX_CACHED_TARGETS) {
+      this.statusQueries.clear();
+    }
+    this.statusQueries.set(region, { ids: [...ids], query });
+    return query;
   }
 
   /** The details of one job's direction: why it failed, its precheck, initial load, endpoints, billing. */
@@ -195,7 +243,7 @@ export class DtsClient implements StatusListSource {
     deadline?: Deadline,
   ): Promise<JobDetails> {
     const params = { SynchronizationJobId: jobId, SynchronizationDirection: direction, RegionId: region };
-    return this.call(JOB_STATUS_ACTION, params, region, 1, signal, (r) => interpretJobDetailsResponse(r.status, r.headers, r.body, this.options.credentials), deadline);
+    return this.run(JOB_STATUS_ACTION, new Query(params), region, 1, signal, (r) => interpretJobDetailsResponse(r.status, r.headers, r.body, this.options.credentials), deadline);
   }
 
   /**
@@ -211,8 +259,20 @@ export class DtsClient implements StatusListSource {
     interpret: (response: RawResponse) => T,
     deadline?: Deadline,
   ): Promise<T> {
+    return this.run(action, new Query(params), region, batchSize, signal, interpret, deadline);
+  }
+
+  private async run<T>(
+    action: string,
+    query: Query,
+    region: string,
+    batchSize: number,
+    signal: AbortSignal | undefined,
+    interpret: (response: RawResponse) => T,
+    deadline: Deadline | undefined,
+  ): Promise<T> {
     try {
-      return await this.attempts(action, params, region, batchSize, signal, interpret, deadline);
+      return await this.attempts(action, query, region, batchSize, signal, interpret, deadline);
     } catch (caught) {
       throw caught instanceof DtsError ? caught.redact(this.options.credentials) : caught;
     }
@@ -220,7 +280,7 @@ export class DtsClient implements StatusListSource {
 
   private async attempts<T>(
     action: string,
-    params: Readonly<Record<string, string>>,
+    query: Query,
     region: string,
     batchSize: number,
     signal: AbortSignal | undefined,
@@ -230,14 +290,15 @@ export class DtsClient implements StatusListSource {
     const target = this.target(region);
     let last: DtsError | undefined;
     for (let attempt = 1; ; attempt++) {
-      const releaseSlot = await this.waitForSlot(target.limitKey, signal, deadline, last);
+      // A free slot is taken at once; a wait (and the caller's abort before it) goes through the limiter's queue.
+      const releaseSlot = (signal?.aborted ? undefined : this.rateLimiter.tryAcquire(target.limitKey)) ?? (await this.waitForSlot(target.limitKey, signal, deadline, last));
       const started = performance.now();
       let error: DtsError;
       try {
         let signed: SignedRequest;
         let raw: RawResponse;
         try {
-          signed = this.sign(target.host, action, params);
+          signed = this.sign(target.host, action, query);
           raw = await this.send(target, signed, signal);
         } finally {
           // The slot counts until the exchange is over: the server saw the request somewhere in between.
@@ -327,15 +388,15 @@ export class DtsClient implements StatusListSource {
   }
 
   /** One freshly signed POST; a nonce is never reused. The query is built once: the signed canonical form is sent. */
-  private sign(host: string, action: string, params: Readonly<Record<string, string>>): SignedRequest {
+  private sign(host: string, action: string, query: Query): SignedRequest {
     const credentials = this.options.credentials;
     const date = this.clock();
     const nonce = this.nonce();
     if (this.options.signatureVersion === 'v2') {
-      const signed = signV2({ method: 'POST', action, version: API_VERSION, params, credentials, date, nonce });
+      const signed = signV2({ method: 'POST', action, version: API_VERSION, params: query.params, credentials, date, nonce });
       return { query: signed.query, headers: this.v2Headers, signature: signed.signature };
     }
-    const signed = signV3({ method: 'POST', host, action, version: API_VERSION, query: params, credentials, date, nonce });
+    const signed = signV3({ method: 'POST', host, action, version: API_VERSION, query: query.params, canonicalQuery: query.canonicalQuery, credentials, date, nonce });
     // Not signed (V3 signs host, content-type and x-acs-*): added to the object signV3 made for this request only.
     signed.headers['accept'] = 'application/json';
     signed.headers['user-agent'] = this.userAgent;
@@ -570,6 +631,12 @@ class Exchange implements Dispatcher.DispatchHandler {
  * client knows the value, so it removes it from the answer (raw, percent-encoded, JSON-escaped) before reading it.
  */
 function withoutSignature(response: RawResponse, signature: string): RawResponse {
+  // Encoding leaves letters and digits alone, so every spelling holds the signature's longest run of them: a text
+  // without that run holds no spelling (a V3 signature, hex, is one run).
+  const run = longestAlphanumericRun(signature);
+  if (run.length >= 8 && !response.body.includes(run) && !headerHolds(response.headers, run)) {
+    return response;
+  }
   const once = encodeURIComponent(signature);
   const spellings = [signature, once, encodeURIComponent(once)].flatMap((v) => [v, v.replace(/\//g, '\\/')]);
   const needles = [...new Set(spellings)].filter((v) => v.length >= 8).sort((a, b) => b.length - a.length);
@@ -584,6 +651,20 @@ function withoutSignature(response: RawResponse, signature: string): RawResponse
     headers[name] = value === undefined ? undefined : scrub(value);
   }
   return { status: response.status, headers, body: scrub(response.body) };
+}
+
+function longestAlphanumericRun(text: string): string {
+  let best = '';
+  for (const run of text.split(/[^A-Za-z0-9]+/)) {
+    if (run.length > best.length) {
+      best = run;
+    }
+  }
+  return best;
+}
+
+function headerHolds(headers: Readonly<Record<string, string | undefined>>, needle: string): boolean {
+  return Object.values(headers).some((value) => value?.includes(needle));
 }
 
 function deadlineError(deadline: Deadline, last: DtsError | undefined): TimeoutError {
