@@ -59,8 +59,12 @@ function optionalString(value: unknown): string | undefined {
  * The caller's key material goes first: a cut token could no longer be recognised and removed downstream.
  */
 function cleanText(value: string, max = MAX_TEXT_LENGTH, known?: KnownSecrets): string {
-  return truncate(stripControl(known ? redactSecrets(value, known) : value), max);
+  const text = known ? redactSecrets(value, known) : value;
+  return truncate(PLAIN_TOKEN.test(text) ? text : stripControl(text), max);
 }
+
+/** A text stripControl leaves as it is, found with a cheaper test: IDs, statuses and directions look like this. */
+const PLAIN_TOKEN = /^[\w.-]+$/;
 
 /** A string field as sent, for an error (DtsError sanitizes, redacts, then shortens); undefined when absent or empty. */
 function rawField(json: Json, names: readonly string[]): string | undefined {
@@ -311,10 +315,16 @@ export function throwIfApiError(
   headerRequestId?: string,
   listField = 'SynchronizationJobListStatusList',
 ): void {
+  const gatewayCode = rawField(json, GATEWAY_CODE);
+  const failed = isFalse(field(json, 'Success'));
+  const codeWithoutList = gatewayCode !== undefined && field(json, listField) === undefined;
+  if (httpStatus < 400 && !failed && !codeWithoutList) {
+    // The usual answer: no error, so no error details are gathered.
+    return;
+  }
   const requestId = requestIdOf(json, headerRequestId);
   const accessDenied = accessDeniedOf(json);
   const details = { requestId, httpStatus, retryAfterMs, ...(accessDenied ? { accessDenied } : {}) };
-  const gatewayCode = rawField(json, GATEWAY_CODE);
   const gatewayMessage = rawField(json, GATEWAY_MESSAGE);
   if (httpStatus >= 400) {
     if (!gatewayCode && httpStatus === 429) {
@@ -325,12 +335,11 @@ export function throwIfApiError(
     }
     throw classifyApiError({ code: gatewayCode, apiMessage: gatewayMessage, ...details });
   }
-  if (isFalse(field(json, 'Success'))) {
+  if (failed) {
     throw classifyApiError({ code: rawField(json, DTS_CODE) ?? 'UnknownError', apiMessage: rawField(json, DTS_MESSAGE), ...details });
   }
-  if (gatewayCode && field(json, listField) === undefined) {
-    throw classifyApiError({ code: gatewayCode, apiMessage: gatewayMessage, ...details });
-  }
+  // What is left is codeWithoutList.
+  throw classifyApiError({ code: gatewayCode ?? 'UnknownError', apiMessage: gatewayMessage, ...details });
 }
 
 /** Direction names as DTS spells them; a Map, so `constructor` is a direction like any unknown one. */
@@ -388,12 +397,9 @@ function parseDirection(value: unknown, httpStatus: number, requestId: string | 
   const sent = textField(value, ['SynchronizationDirection'], known) ?? 'Forward';
   const status = optionalString(field(value, 'Status'));
   const { checkpoint, raw } = readCheckpoint(field(value, 'Checkpoint'), known);
-  return {
-    direction: DIRECTIONS.get(sent.toLowerCase()) ?? sent,
-    status: status === undefined ? '' : cleanText(status, MAX_TEXT_LENGTH, known),
-    checkpoint,
-    ...(raw === undefined ? {} : { checkpointRaw: raw }),
-  };
+  const direction = DIRECTIONS.get(sent.toLowerCase()) ?? sent;
+  const cleanStatus = status === undefined ? '' : cleanText(status, MAX_TEXT_LENGTH, known);
+  return raw === undefined ? { direction, status: cleanStatus, checkpoint } : { direction, status: cleanStatus, checkpoint, checkpointRaw: raw };
 }
 
 function severity(d: RawDirection): number {
@@ -517,10 +523,17 @@ export function parseServerDate(header: string | undefined): Date | undefined {
   if (!header) {
     return undefined;
   }
-  const date = new Date(header.slice(0, 100));
-  const ms = date.getTime();
-  return Number.isNaN(ms) || ms < EARLIEST_PLAUSIBLE_TIME || ms >= LATEST_PLAUSIBLE_TIME ? undefined : date;
+  if (header !== lastDateHeader) {
+    // Answers within one second carry the same header: it is parsed once (a new Date is still returned each time).
+    const ms = new Date(header.slice(0, 100)).getTime();
+    lastDateHeader = header;
+    lastDateMs = Number.isNaN(ms) || ms < EARLIEST_PLAUSIBLE_TIME || ms >= LATEST_PLAUSIBLE_TIME ? undefined : ms;
+  }
+  return lastDateMs === undefined ? undefined : new Date(lastDateMs);
 }
+
+let lastDateHeader: string | undefined;
+let lastDateMs: number | undefined;
 
 /** `x-acs-retry-after`, in milliseconds as the official SDKs read it; only a positive value counts. */
 export function parseRetryAfter(header: string | undefined): number | undefined {
