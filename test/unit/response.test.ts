@@ -180,6 +180,18 @@ describe('response', () => {
       assert.equal(parseServerDate(''), undefined);
       assert.equal(parseServerDate('not a date'), undefined);
     });
+
+    it('reads the same header again as the same time, in a Date of its own, and the next header as its own', () => {
+      const first = parseServerDate('Tue, 12 Jan 2021 08:00:00 GMT');
+      const again = parseServerDate('Tue, 12 Jan 2021 08:00:00 GMT');
+      assert.ok(first && again && first !== again);
+      first.setTime(0);
+      assert.equal(again.toISOString(), '2021-01-12T08:00:00.000Z', 'a caller changing its Date changes no other');
+      assert.equal(parseServerDate('Tue, 12 Jan 2021 08:00:00 GMT')?.toISOString(), '2021-01-12T08:00:00.000Z');
+      assert.equal(parseServerDate('Tue, 12 Jan 2021 08:00:01 GMT')?.toISOString(), '2021-01-12T08:00:01.000Z');
+      assert.equal(parseServerDate('not a date'), undefined);
+      assert.equal(parseServerDate('not a date'), undefined);
+    });
   });
 
   describe('parseRetryAfter', () => {
