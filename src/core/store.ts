@@ -99,6 +99,8 @@ export interface StoreChange {
 
 interface Entry {
   spec: JobSpec;
+  /** jobKey(spec), written once. */
+  readonly key: string;
   status?: JobStatus;
   fetchedAt?: Date;
   error?: QueryError;
@@ -106,23 +108,55 @@ interface Entry {
   details?: Map<string, JobDetails>;
   detailsErrors?: Map<string, string>;
   facts?: JobFacts;
-  /** rowSignature as of the last update, so an update computes it once, not twice. */
-  signature?: string;
+  /** What its row showed as of the last update, so an update takes it once, not twice. */
+  shown?: Shown;
 }
 
 /** Everything a row shows that can change: a refresh that changes none of it is no change. */
-function rowSignature(e: Entry): string {
-  return JSON.stringify([
-    e.spec.name,
-    e.status?.found,
-    e.status?.health,
-    e.status?.directions.map((d) => [d.direction, d.status, d.health, d.checkpoint?.getTime(), d.lagSeconds, d.checkpointRaw, d.aheadSeconds]),
-    e.error?.message,
-    e.status !== undefined && !e.fresh,
-    e.details ? [...e.details] : undefined,
-    e.detailsErrors ? [...e.detailsErrors] : undefined,
-    e.facts,
-  ]);
+interface Shown {
+  readonly name: string | undefined;
+  /** Statuses are never changed in place: the object, compared field by field with the next one. */
+  readonly status: JobStatus | undefined;
+  readonly error: string | undefined;
+  readonly stale: boolean;
+  /** The details, their errors and the facts, written out (most jobs have none: then undefined). */
+  readonly details: string | undefined;
+}
+
+function shownRow(e: Entry): Shown {
+  return {
+    name: e.spec.name,
+    status: e.status,
+    error: e.error?.message,
+    stale: e.status !== undefined && !e.fresh,
+    details: e.details || e.detailsErrors || e.facts ? JSON.stringify([e.details ? [...e.details] : undefined, e.detailsErrors ? [...e.detailsErrors] : undefined, e.facts]) : undefined,
+  };
+}
+
+function sameRow(a: Shown, b: Shown): boolean {
+  return a.name === b.name && a.error === b.error && a.stale === b.stale && a.details === b.details && sameStatus(a.status, b.status);
+}
+
+/** The same found flag, health and directions (each with the same status, health, checkpoint, lag and notes). */
+function sameStatus(a: JobStatus | undefined, b: JobStatus | undefined): boolean {
+  if (a === b) {
+    return true;
+  }
+  if (!a || !b || a.found !== b.found || a.health !== b.health || a.directions.length !== b.directions.length) {
+    return false;
+  }
+  return a.directions.every((d, i) => {
+    const e = b.directions[i];
+    return (
+      d.direction === e.direction &&
+      d.status === e.status &&
+      d.health === e.health &&
+      d.checkpoint?.getTime() === e.checkpoint?.getTime() &&
+      d.lagSeconds === e.lagSeconds &&
+      d.checkpointRaw === e.checkpointRaw &&
+      d.aheadSeconds === e.aheadSeconds
+    );
+  });
 }
 
 /**
@@ -218,11 +252,11 @@ export class StatusStore {
   private updateEntries(update: (entry: Entry) => void): void {
     const changed: string[] = [];
     for (const entry of this.entries) {
-      const before = entry.signature ?? rowSignature(entry);
+      const before = entry.shown ?? shownRow(entry);
       update(entry);
-      entry.signature = rowSignature(entry);
-      if (entry.signature !== before) {
-        changed.push(jobKey(entry.spec));
+      entry.shown = shownRow(entry);
+      if (!sameRow(entry.shown, before)) {
+        changed.push(entry.key);
       }
     }
     this.touched(changed);
@@ -230,11 +264,12 @@ export class StatusStore {
 
   /** The configured jobs; statuses of jobs that stay configured are kept (also when only the name changed). */
   setJobs(specs: readonly JobSpec[], settingsProblems: readonly string[] = []): void {
-    const previous = new Map(this.entries.map((e) => [jobKey(e.spec), e]));
+    const previous = new Map(this.entries.map((e) => [e.key, e]));
     this.entries = specs.map((spec) => {
-      const old = previous.get(jobKey(spec));
-      // The signature covers the name: a renamed job's is computed afresh.
-      return old ? { ...old, spec, signature: undefined } : { spec, fresh: false };
+      const key = jobKey(spec);
+      const old = previous.get(key);
+      // What a row shows covers the name: a renamed job's is taken afresh.
+      return old ? { ...old, spec, shown: undefined } : { spec, key, fresh: false };
     });
     this.settingsProblems = settingsProblems;
     this.touched([], true);
@@ -260,7 +295,7 @@ export class StatusStore {
       byJob.set(key, [...(byJob.get(key) ?? []), r]);
     }
     this.updateEntries((entry) => {
-      for (const r of byJob.get(jobKey(entry.spec)) ?? []) {
+      for (const r of byJob.get(entry.key) ?? []) {
         if (r.details) {
           entry.details = new Map(entry.details ?? []).set(r.direction, r.details);
           if (entry.detailsErrors?.has(r.direction)) {
@@ -295,7 +330,8 @@ export class StatusStore {
     if (refreshing && at) {
       this.lastAttemptAt = at;
     }
-    this.cached = undefined;
+    // The jobs did not change: their views stay (a refresh starts and ends around every snapshot of hundreds of jobs).
+    this.cached = this.cached && { ...this.cached, refreshing: this.refreshing, lastAttemptAt: this.lastAttemptAt };
     const state = this.state;
     for (const listener of [...this.progressListeners]) {
       listener(state);
@@ -324,7 +360,7 @@ export class StatusStore {
         if (only && !only(entry.spec)) {
           return;
         }
-        const key = jobKey(entry.spec);
+        const key = entry.key;
         const status = statuses.get(key);
         if (status) {
           transitions.push(...newErrors(entry.spec, entry.status, status));
@@ -368,7 +404,7 @@ export class StatusStore {
   /** Restores the last session's statuses for jobs still configured, marked stale until the next refresh. */
   restore(saved: ReadonlyMap<string, SavedStatus>): void {
     this.updateEntries((entry) => {
-      const found = saved.get(jobKey(entry.spec));
+      const found = saved.get(entry.key);
       if (!found || entry.status) {
         return;
       }

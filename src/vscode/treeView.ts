@@ -37,6 +37,8 @@ export type JobsNode =
 
 type JobNode = JobsNode & { kind: 'job' };
 type ParentNode = JobsNode & { kind: 'account' | 'group' };
+/** A job's row or one below it. */
+type BelowJob = Extract<JobsNode, { readonly job: JobSpec }>;
 
 /** What the composition root knows that the store does not. */
 export interface TreeOptions {
@@ -46,11 +48,33 @@ export interface TreeOptions {
   readonly discovered?: () => ReadonlySet<string>;
 }
 
-/** One job's rows: its node (the same object while the job stays), its view, and its direction nodes once asked for. */
+/**
+ * One job's rows: its node (the same object while the job stays), its view, its direction nodes once asked for, and
+ * what was built for them since the job last changed.
+ */
 interface JobRows {
+  readonly key: string;
   readonly node: JobNode;
   view: JobView;
+  /** The same objects while the job reports the same directions: fewer objects, and VS Code's elements stay. */
   directions?: JobsNode[];
+  /** The TreeItems of the job row and of its direction rows (by place in `directions`). */
+  item?: vscode.TreeItem;
+  directionItems?: (vscode.TreeItem | undefined)[];
+  /** The reason and precheck rows below its failed directions. */
+  below?: Map<JobsNode, JobsNode[]>;
+  /** The TreeItems of those rows (and of any node VS Code kept from an earlier version of the job). */
+  otherItems?: Map<JobsNode, vscode.TreeItem>;
+  /** What a click on the job row runs: open its details. */
+  command?: vscode.Command;
+}
+
+/** Drops what was built for a job's rows (its direction nodes stay). */
+function forget(row: JobRows): void {
+  row.item = undefined;
+  row.directionItems = undefined;
+  row.below = undefined;
+  row.otherItems = undefined;
 }
 
 const NONE: ReadonlySet<string> = new Set();
@@ -112,12 +136,11 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
   private readonly emitter = new vscode.EventEmitter<JobsNode | JobsNode[] | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
   private readonly subscription: { dispose(): void };
-  /** VS Code finds the rows to redraw by the identity of the elements it was given: each row keeps its node object. */
+  /**
+   * VS Code finds the rows to redraw by the identity of the elements it was given: each row keeps its node object. The
+   * TreeItems of a job's rows are built when VS Code first asks and dropped when the job changes.
+   */
   private rows = new Map<string, JobRows>();
-  /** The TreeItems of the job rows and those below them, built when VS Code first asks, dropped when their job changes. */
-  private readonly items = new Map<JobsNode, vscode.TreeItem>();
-  /** The reason and precheck rows below each direction row. */
-  private readonly below = new Map<JobsNode, JobsNode[]>();
   private readonly errorNode: JobsNode = { kind: 'error' };
   private parentNodes = new Map<string, ParentNode>();
   /** The group or account rows (empty for a flat tree), with their members and what they show. */
@@ -150,36 +173,37 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     const state = this.store.state;
     this.ctx = undefined;
     this.discovered = this.options.discovered?.() ?? NONE;
-    const rows = new Map<string, JobRows>();
-    if (change.all) {
-      this.items.clear();
-      this.below.clear();
-    }
-    for (const view of state.jobs) {
-      const key = keyOf(view.spec);
-      const old = this.rows.get(key);
-      // A renamed job keeps its row (same key), but the node must carry the new spec.
-      if (old && old.node.job === view.spec && !change.all && !change.jobs.has(key)) {
-        old.view = view;
-        rows.set(key, old);
-      } else {
-        if (old && !change.all) {
-          this.forget(old);
+    if (!change.all && this.sameJobs(state.jobs)) {
+      // The same jobs in the same order (a refresh): each row takes its new view; a changed job's rows are built again.
+      let i = 0;
+      for (const row of this.rows.values()) {
+        const view = state.jobs[i++];
+        row.view = view;
+        if (change.jobs.has(row.key)) {
+          forget(row);
+          if (!sameDirections(row.directions, view)) {
+            row.directions = undefined;
+          }
         }
+      }
+    } else {
+      const rows = new Map<string, JobRows>();
+      for (const view of state.jobs) {
+        const key = keyOf(view.spec);
+        const old = this.rows.get(key);
+        // A renamed job keeps its row (same key), but the node must carry the new spec.
         const same = old !== undefined && old.node.job === view.spec;
-        // The same direction nodes while the job reports the same directions: fewer objects, and VS Code's elements stay.
-        const directions = same && sameDirections(old.directions, view) ? old.directions : undefined;
-        rows.set(key, { node: same ? old.node : { kind: 'job', job: view.spec }, view, directions });
-      }
-    }
-    if (!change.all) {
-      for (const [key, old] of this.rows) {
-        if (!rows.has(key)) {
-          this.forget(old);
+        if (same && !change.all && !change.jobs.has(key)) {
+          old.view = view;
+          rows.set(key, old);
+        } else {
+          const directions = same && sameDirections(old.directions, view) ? old.directions : undefined;
+          rows.set(key, { key, node: same ? old.node : { kind: 'job', job: view.spec }, view, directions });
         }
       }
+      this.rows = rows;
     }
-    this.rows = rows;
+    const rows = this.rows;
 
     const groupBy = this.options.groupBy?.() ?? 'none';
     const groups = jobGroups(state.jobs, groupBy);
@@ -231,16 +255,18 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     return reshaped ? [] : redraw;
   }
 
-  /** Drops what was built for a job's rows. */
-  private forget(row: JobRows): void {
-    this.items.delete(row.node);
-    for (const direction of row.directions ?? []) {
-      this.items.delete(direction);
-      for (const node of this.below.get(direction) ?? []) {
-        this.items.delete(node);
-      }
-      this.below.delete(direction);
+  /** Whether the rows are those of `jobs`, in their order, each with its spec. */
+  private sameJobs(jobs: readonly JobView[]): boolean {
+    if (jobs.length !== this.rows.size) {
+      return false;
     }
+    let i = 0;
+    for (const row of this.rows.values()) {
+      if (row.node.job !== jobs[i++].spec) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private changed(change: StoreChange): void {
@@ -277,17 +303,19 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
       return row.directions;
     }
     if (node.kind === 'direction') {
-      let below = this.below.get(node);
+      let below = row.below?.get(node);
       if (!below) {
         const { job, direction } = node;
-        below = [];
-        if (directionReason(row.view, direction) !== undefined) {
-          below.push({ kind: 'reason', job, direction });
+        const reason = directionReason(row.view, direction) !== undefined;
+        const checks = precheckRowCount(row.view, direction);
+        if (!reason && checks === 0) {
+          return [];
         }
-        for (let index = 0, count = precheckRowCount(row.view, direction); index < count; index++) {
+        below = reason ? [{ kind: 'reason', job, direction }] : [];
+        for (let index = 0; index < checks; index++) {
           below.push({ kind: 'precheck', job, direction, index });
         }
-        this.below.set(node, below);
+        (row.below ??= new Map()).set(node, below);
       }
       return below;
     }
@@ -317,7 +345,12 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     if (node.kind === 'account' || node.kind === 'group') {
       return this.parentModels.get(node);
     }
-    const view = this.rows.get(keyOf(node.job))?.view;
+    return this.describeJobRow(node, this.rows.get(keyOf(node.job)));
+  }
+
+  /** What a job's row or a row below it shows. */
+  private describeJobRow(node: BelowJob, row: JobRows | undefined): Omit<ItemModel, 'tooltip'> | undefined {
+    const view = row?.view;
     if (!view) {
       return undefined;
     }
@@ -378,7 +411,14 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
   }
 
   getTreeItem(node: JobsNode): vscode.TreeItem {
-    const cached = this.items.get(node);
+    if (!('job' in node)) {
+      // Group, account and error rows are few: built at each call.
+      const model = this.describe(node);
+      return model ? toTreeItem(model, node.kind === 'error' ? { command: 'dtsSync.showLog', title: vscode.l10n.t('Show Log') } : undefined) : removed();
+    }
+    // Job rows and those below them are kept until their job changes.
+    const row = this.rows.get(keyOf(node.job));
+    const cached = row && built(row, node);
     if (cached) {
       // A tooltip an earlier hover resolved would go out again with the ages of then: VS Code asks for it afresh instead.
       if (node.kind === 'job' || node.kind === 'direction') {
@@ -386,28 +426,20 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
       }
       return cached;
     }
-    const model = this.describe(node);
-    if (!model) {
-      return new vscode.TreeItem(vscode.l10n.t('(removed)'));
+    const model = this.describeJobRow(node, row);
+    if (!row || !model) {
+      return removed();
     }
-    const item = toTreeItem(model, this.command(node));
-    // Job rows and those below them are kept until their job changes; group, account and error rows are few.
-    if ('job' in node) {
-      this.items.set(node, item);
-    }
+    const item = toTreeItem(model, node.kind === 'job' ? this.command(row) : undefined);
+    keep(row, node, item);
     return item;
   }
 
-  /** A click on a job row opens its details; on the error row, the log. */
-  private command(node: JobsNode): vscode.Command | undefined {
-    if (node.kind === 'error') {
-      return { command: 'dtsSync.showLog', title: vscode.l10n.t('Show Log') };
-    }
-    if (node.kind === 'job') {
-      this.showDetailsTitle ??= vscode.l10n.t('Show Job Details');
-      return { command: 'dtsSync.showDetails', title: this.showDetailsTitle, arguments: [keyOf(node.job)] };
-    }
-    return undefined;
+  /** A click on a job row opens its details. */
+  private command(row: JobRows): vscode.Command {
+    this.showDetailsTitle ??= vscode.l10n.t('Show Job Details');
+    row.command ??= { command: 'dtsSync.showDetails', title: this.showDetailsTitle, arguments: [row.key] };
+    return row.command;
   }
 
   /**
@@ -441,6 +473,33 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
   dispose(): void {
     this.subscription.dispose();
     this.emitter.dispose();
+  }
+}
+
+function removed(): vscode.TreeItem {
+  return new vscode.TreeItem(vscode.l10n.t('(removed)'));
+}
+
+/** The TreeItem built for `node` (a job's row or one below it) since its job last changed. */
+function built(row: JobRows, node: JobsNode): vscode.TreeItem | undefined {
+  if (node === row.node) {
+    return row.item;
+  }
+  const place = row.directions?.indexOf(node) ?? -1;
+  return place !== -1 ? row.directionItems?.[place] : row.otherItems?.get(node);
+}
+
+/** Keeps `item` for `node` until its job changes. */
+function keep(row: JobRows, node: JobsNode, item: vscode.TreeItem): void {
+  if (node === row.node) {
+    row.item = item;
+    return;
+  }
+  const place = row.directions?.indexOf(node) ?? -1;
+  if (place !== -1) {
+    (row.directionItems ??= [])[place] = item;
+  } else {
+    (row.otherItems ??= new Map()).set(node, item);
   }
 }
 

@@ -405,6 +405,43 @@ describe('store', () => {
       assert.equal(store.state.lastAttemptAt?.getTime(), T0.getTime(), 'the last attempt time stays after the refresh ends');
     });
 
+    it('counts as a change each thing a direction row shows, and only that', () => {
+      const at = (ms: number): Date => new Date(T0.getTime() + ms);
+      const raw = (checkpointRaw?: string): RawDirection => ({ direction: 'Forward', status: 'Synchronizing', checkpoint: null, ...(checkpointRaw ? { checkpointRaw } : {}) });
+      const pairs: [string, JobStatus, JobStatus][] = [
+        ['status', status(A, [sync(T0)], T1), status(A, [{ ...sync(T0), status: 'Suspending' }], T1)],
+        ['checkpoint', status(A, [sync(T0)], T1), status(A, [sync(at(1000))], at(61_000))],
+        ['lag', status(A, [sync(T0)], T1), status(A, [sync(T0)], T2)],
+        ['health', buildJobStatus(A.id, A.region, [sync(T0)], T1, 300), buildJobStatus(A.id, A.region, [sync(T0)], T1, 30)],
+        ['raw checkpoint', status(A, [raw()], T1), status(A, [raw('0000-00-00')], T1)],
+        ['clock skew', status(A, [sync(at(120_000))], T0), status(A, [sync(at(120_000))], at(30_000))],
+        ['directions', status(A, [sync(T0)], T1), status(A, [sync(T0), sync(T0, 'Reverse')], T1)],
+        ['found', status(A, [], T1), status(A, undefined, T1)],
+      ];
+      for (const [what, before, after] of pairs) {
+        const store = storeWith([A]);
+        store.applySnapshot(snapshot(T1, [before]));
+        let changes = 0;
+        store.onDidChange(() => changes++);
+        store.applySnapshot(snapshot(T1, [after]));
+        assert.equal(changes, 1, what);
+        store.applySnapshot(snapshot(T1, [{ ...after, directions: after.directions.map((d) => ({ ...d })) }]));
+        assert.equal(changes, 1, `${what}: the same again, in new objects, is no change`);
+      }
+    });
+
+    it('keeps the job views across the start and end of a refresh', () => {
+      const store = storeWith([A, B]);
+      store.applySnapshot(snapshot(T0, [status(A, [sync(T0)]), status(B, [sync(T0)])]));
+      const jobs = store.state.jobs;
+      store.setRefreshing(true, T1);
+      assert.equal(store.state.jobs, jobs);
+      assert.equal(store.state.refreshing, true);
+      store.setRefreshing(false);
+      assert.equal(store.state.jobs, jobs);
+      assert.deepEqual([store.state.refreshing, store.state.lastAttemptAt], [false, T1]);
+    });
+
     it('records a failure for every job in one event', () => {
       const store = storeWith([A, B]);
       const seen: StoreState[] = [];
