@@ -416,8 +416,10 @@ function worse(a: RawDirection, b: RawDirection): RawDirection {
 
 /** One job's directions as answered (possibly over several entries), grouped per direction. */
 interface JobAnswer {
-  /** Lowercased direction → every answer for it, in the order sent. */
-  readonly directions: Map<string, RawDirection[]>;
+  /** Lowercased directions, in the order first sent (at most MAX_DIRECTIONS_PER_JOB: searched, not hashed). */
+  readonly keys: string[];
+  /** Every answer for the direction of the same index in `keys`, in the order sent. */
+  readonly directions: RawDirection[][];
   extraDirections: number;
 }
 
@@ -464,16 +466,20 @@ export function parseStatusList(
     if (!Array.isArray(directions)) {
       throw new BadResponseError(l10n.t('the directions of {0} are not a list', id), { httpStatus, requestId: sentRequestId });
     }
-    const answer = answers.get(id) ?? { directions: new Map<string, RawDirection[]>(), extraDirections: 0 };
-    answers.set(id, answer);
+    let answer = answers.get(id);
+    if (!answer) {
+      answer = { keys: [], directions: [], extraDirections: 0 };
+      answers.set(id, answer);
+    }
     for (const value of directions) {
       const direction = parseDirection(value, httpStatus, sentRequestId, known);
       const key = direction.direction.toLowerCase();
-      const same = answer.directions.get(key);
-      if (same) {
-        same.push(direction);
-      } else if (answer.directions.size < MAX_DIRECTIONS_PER_JOB) {
-        answer.directions.set(key, [direction]);
+      const at = answer.keys.indexOf(key);
+      if (at >= 0) {
+        answer.directions[at].push(direction);
+      } else if (answer.keys.length < MAX_DIRECTIONS_PER_JOB) {
+        answer.keys.push(key);
+        answer.directions.push([direction]);
       } else {
         answer.extraDirections++;
       }
@@ -483,7 +489,7 @@ export function parseStatusList(
   const jobs = new Map<string, RawDirection[]>();
   for (const [id, answer] of answers) {
     const shown: RawDirection[] = [];
-    for (const same of answer.directions.values()) {
+    for (const same of answer.directions) {
       const chosen = same.reduce(worse);
       shown.push(chosen);
       if (same.length > 1) {
