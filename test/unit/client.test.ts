@@ -91,6 +91,24 @@ describe('DtsClient', () => {
     assert.deepEqual(result.jobs.get('dtsjob0001')?.[0].status, 'Synchronizing');
   });
 
+  it('reads header names in any case, joins a repeated header and ignores one named __proto__', async () => {
+    const body = JSON.stringify({ Success: true, SynchronizationJobListStatusList: [] });
+    handler = (_req, res) => {
+      res.writeHead(200, [
+        ['Content-Type', 'application/json'],
+        ['DATE', 'Tue, 14 Nov 2023 22:13:20 GMT'],
+        ['X-Acs-Request-Id', 'first'],
+        ['x-ACS-request-id', 'second'],
+        ['__proto__', 'polluted'],
+      ].flat());
+      res.end(body);
+    };
+    const result = await makeClient().describeSynchronizationJobStatusList(['dtsjob0001'], 'cn-hangzhou');
+    assert.equal(result.requestId, 'first, second');
+    assert.equal(result.serverDate?.toISOString(), '2023-11-14T22:13:20.000Z');
+    assert.equal(Object.getPrototypeOf({}), Object.prototype);
+  });
+
   it('asks for the IDs of each call, also when the caller changed its array in place since the last one', async () => {
     handler = (_req, res) => reply(res, 200, OK_BODY);
     const dts = makeClient();

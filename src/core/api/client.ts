@@ -565,7 +565,8 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.status = statusCode;
     const headers: Record<string, string | undefined> = {};
     for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-      const name = rawHeaders[i].toString('latin1').toLowerCase();
+      // Known names come back as the same lowercase string each time, without decoding the bytes.
+      const name = undici().util.headerNameToString(rawHeaders[i]);
       if (name === '__proto__') {
         continue;
       }
@@ -654,13 +655,21 @@ function withoutSignature(response: RawResponse, signature: string): RawResponse
 }
 
 function longestAlphanumericRun(text: string): string {
-  let best = '';
-  for (const run of text.split(/[^A-Za-z0-9]+/)) {
-    if (run.length > best.length) {
-      best = run;
+  let bestStart = 0;
+  let bestLength = 0;
+  let start = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 0;
+    const alphanumeric = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+    if (!alphanumeric) {
+      if (i - start > bestLength) {
+        bestStart = start;
+        bestLength = i - start;
+      }
+      start = i + 1;
     }
   }
-  return best;
+  return text.slice(bestStart, bestStart + bestLength);
 }
 
 function headerHolds(headers: Readonly<Record<string, string | undefined>>, needle: string): boolean {
