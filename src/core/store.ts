@@ -145,18 +145,22 @@ function sameStatus(a: JobStatus | undefined, b: JobStatus | undefined): boolean
   if (!a || !b || a.found !== b.found || a.health !== b.health || a.directions.length !== b.directions.length) {
     return false;
   }
-  return a.directions.every((d, i) => {
+  for (let i = 0; i < a.directions.length; i++) {
+    const d = a.directions[i];
     const e = b.directions[i];
-    return (
-      d.direction === e.direction &&
-      d.status === e.status &&
-      d.health === e.health &&
-      d.checkpoint?.getTime() === e.checkpoint?.getTime() &&
-      d.lagSeconds === e.lagSeconds &&
-      d.checkpointRaw === e.checkpointRaw &&
-      d.aheadSeconds === e.aheadSeconds
-    );
-  });
+    if (
+      d.direction !== e.direction ||
+      d.status !== e.status ||
+      d.health !== e.health ||
+      d.checkpoint?.getTime() !== e.checkpoint?.getTime() ||
+      d.lagSeconds !== e.lagSeconds ||
+      d.checkpointRaw !== e.checkpointRaw ||
+      d.aheadSeconds !== e.aheadSeconds
+    ) {
+      return false;
+    }
+  }
+  return true;
 }
 
 /**

@@ -277,7 +277,13 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
       return;
     }
     // A job's change can change its group's or account's counts and icon: those rows come first.
-    const rows: JobsNode[] = [...parents, ...[...change.jobs].flatMap((key) => this.rows.get(key)?.node ?? [])];
+    const rows: JobsNode[] = parents;
+    for (const key of change.jobs) {
+      const row = this.rows.get(key);
+      if (row) {
+        rows.push(row.node);
+      }
+    }
     if (rows.length > 0) {
       this.emitter.fire(rows);
     }
@@ -506,5 +512,14 @@ function keep(row: JobRows, node: JobsNode, item: vscode.TreeItem): void {
 /** Whether `nodes` are the direction rows `view` reports, in its order. */
 function sameDirections(nodes: readonly JobsNode[] | undefined, view: JobView): boolean {
   const directions = view.status?.directions ?? [];
-  return nodes !== undefined && nodes.length === directions.length && nodes.every((n, i) => n.kind === 'direction' && n.direction === directions[i].direction);
+  if (nodes === undefined || nodes.length !== directions.length) {
+    return false;
+  }
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i];
+    if (n.kind !== 'direction' || n.direction !== directions[i].direction) {
+      return false;
+    }
+  }
+  return true;
 }

@@ -142,13 +142,18 @@ function lagWords(lag: number | null, ctx: PresentContext): string | undefined {
 
 /** Parts of a row's description, each a whole phrase, separated by a middle dot in every language. */
 function joinParts(parts: readonly (string | undefined)[]): string {
+  return stripControl(joinKept(parts));
+}
+
+/** joinParts without the final clean-up, for a part of a description that joinParts then takes whole. */
+function joinKept(parts: readonly (string | undefined)[]): string {
   let joined = '';
   for (const part of parts) {
     if (part !== undefined && part !== '') {
       joined = joined === '' ? part : `${joined} · ${part}`;
     }
   }
-  return stripControl(joined);
+  return joined;
 }
 
 /** `Synchronizing · 8 s behind · 14:03:05`. */
@@ -161,13 +166,16 @@ export function directionDescription(d: DirectionStatus, ctx: PresentContext, de
   ]);
 }
 
+/** Each health's place in HEALTH_SEVERITY, worst first. */
+const SEVERITY_RANK: ReadonlyMap<string, number> = new Map(HEALTH_SEVERITY.map((h, i) => [h, i]));
+
 /** The first direction of the worst health (HEALTH_SEVERITY), as `worstHealth` ranks them. */
 function worstDirection(directions: readonly DirectionStatus[]): DirectionStatus | undefined {
   let worst: DirectionStatus | undefined;
   let worstRank = HEALTH_SEVERITY.length;
   for (const d of directions) {
-    const rank = HEALTH_SEVERITY.indexOf(d.health);
-    if (rank !== -1 && rank < worstRank) {
+    const rank = SEVERITY_RANK.get(d.health);
+    if (rank !== undefined && rank < worstRank) {
       worst = d;
       worstRank = rank;
     }
@@ -193,7 +201,7 @@ function describeJob(view: JobView, ctx: PresentContext, worst: DirectionStatus 
     main = notFoundIn(status.region);
   } else {
     main = worst
-      ? joinParts([once(ctx, 'statusLabel', worst.status, statusLabel), progressWords(view.details?.get(worst.direction)), lagWords(worst.lagSeconds, ctx)])
+      ? joinKept([once(ctx, 'statusLabel', worst.status, statusLabel), progressWords(view.details?.get(worst.direction)), lagWords(worst.lagSeconds, ctx)])
       : l10n.t('No directions reported');
   }
   return joinParts([main, view.expiry?.words, view.stale && view.fetchedAt ? formatStale(view.fetchedAt, ctx.now) : undefined]);
