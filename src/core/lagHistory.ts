@@ -8,6 +8,8 @@ import { jobKey, type JobSpec } from './jobs';
 
 export const LAG_HISTORY_WINDOW_MS = 24 * 3_600_000;
 export const MAX_POINTS_PER_DIRECTION = 2_000;
+/** The history is saved in segments of this span (see lagHistoryStorage.ts): segment n holds [n, n + 1) × this. */
+export const LAG_SEGMENT_MS = 3_600_000;
 
 export interface LagSample {
   /** Milliseconds since the epoch. */
@@ -19,6 +21,13 @@ export interface LagSample {
 export interface LagHistoryOptions {
   readonly windowMs?: number;
   readonly maxPoints?: number;
+}
+
+/** What a saved value may add: only samples after `after` and before `before` (ms), at most `maxSamples` a direction. */
+export interface ReadBounds {
+  readonly after?: number;
+  readonly before?: number;
+  readonly maxSamples?: number;
 }
 
 /**
@@ -52,6 +61,10 @@ export class LagHistory {
   private readonly maxPoints: number;
   /** jobKey → direction → samples, oldest first. Maps, so a `__proto__` job or direction is only a name. */
   private readonly jobs = new Map<string, { readonly spec: Pick<JobSpec, 'id' | 'region'>; readonly directions: Map<string, LagSample[]> }>();
+  /** Segments (LAG_SEGMENT_MS) whose samples changed since `takeChangedSegments`: what a save has to write again. */
+  private readonly changed = new Set<number>();
+  /** Samples at or before this time (ms) have been dropped; a saved segment may still hold them. */
+  private cutBefore = Number.NEGATIVE_INFINITY;
 
   constructor(options: LagHistoryOptions = {}) {
     this.windowMs = options.windowMs ?? LAG_HISTORY_WINDOW_MS;
@@ -65,7 +78,8 @@ export class LagHistory {
    */
   record(job: Pick<JobSpec, 'id' | 'region'>, direction: string, at: Date, lagSeconds: number | null): void {
     const time = at.getTime();
-    if (!Number.isFinite(time)) {
+    // Before the window's start is ignored, as if it had been cut.
+    if (!Number.isFinite(time) || time <= this.cutBefore) {
       return;
     }
     const lag = lagSeconds !== null && Number.isFinite(lagSeconds) && lagSeconds >= 0 ? lagSeconds : null;
@@ -88,7 +102,8 @@ export class LagHistory {
       samples.pop();
     }
     samples.push({ at: time, lagSeconds: lag });
-    this.cut(samples, time);
+    this.changed.add(segmentOf(time));
+    this.advanceWindow(time - this.windowMs);
     if (samples.length > this.maxPoints) {
       entry.directions.set(direction, this.compact(samples));
     }
@@ -109,34 +124,65 @@ export class LagHistory {
     const keep = new Set(jobs.map(jobKey));
     for (const [key, entry] of this.jobs) {
       if (!keep.has(key)) {
+        for (const samples of entry.directions.values()) {
+          this.markSegments(samples);
+        }
         this.jobs.delete(key);
-        continue;
       }
-      for (const [direction, samples] of entry.directions) {
-        this.cut(samples, now.getTime());
-        if (samples.length === 0) {
-          entry.directions.delete(direction);
+    }
+    this.advanceWindow(now.getTime() - this.windowMs);
+  }
+
+  /** The whole history in the saved form. */
+  toPersisted(): PersistedLagHistory {
+    return this.persisted(Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY);
+  }
+
+  /** One segment's samples (those at or after `index` × LAG_SEGMENT_MS, before the next) in the saved form. */
+  segment(index: number): PersistedLagHistory {
+    return this.persisted(index * LAG_SEGMENT_MS, (index + 1) * LAG_SEGMENT_MS);
+  }
+
+  /** The segments that hold samples, oldest first. */
+  segments(): number[] {
+    const found = new Set<number>();
+    for (const { directions } of this.jobs.values()) {
+      for (const samples of directions.values()) {
+        let previous = Number.NaN;
+        for (const sample of samples) {
+          const index = segmentOf(sample.at);
+          if (index !== previous) {
+            found.add(index);
+            previous = index;
+          }
         }
       }
     }
+    return [...found].sort((a, b) => a - b);
   }
 
-  toPersisted(): PersistedLagHistory {
-    return {
-      version: 2,
-      jobs: [...this.jobs.values()].map(({ spec, directions }) => ({
-        id: spec.id,
-        region: spec.region,
-        directions: [...directions].filter(([, samples]) => samples.length > 0).map(([direction, samples]) => {
-          return {
-            direction,
-            start: samples[0].at,
-            t: samples.map((s, i) => (i === 0 ? 0 : s.at - samples[i - 1].at)),
-            lag: samples.map((s) => s.lagSeconds),
-          };
-        }),
-      })),
-    };
+  /** The segments changed since the last call, oldest first; the set starts empty again. */
+  takeChangedSegments(): number[] {
+    const changed = [...this.changed].sort((a, b) => a - b);
+    this.changed.clear();
+    return changed;
+  }
+
+  /** Marks segments as changed again (a save that failed). */
+  markChanged(segments: Iterable<number>): void {
+    for (const index of segments) {
+      this.changed.add(index);
+    }
+  }
+
+  /** Samples at or before this time (ms since the epoch) are gone, in every direction: the window's start. */
+  get windowStart(): number {
+    return this.cutBefore;
+  }
+
+  /** Moves the window's start to `time` (a saved one): what is at or before it is dropped and not recorded again. */
+  forgetUntil(time: number): void {
+    this.advanceWindow(time);
   }
 
   /**
@@ -145,37 +191,112 @@ export class LagHistory {
    */
   static parsePersisted(value: unknown, options: LagHistoryOptions = {}): LagHistory {
     const history = new LagHistory(options);
-    if (!isRecord(value) || (value['version'] !== 1 && value['version'] !== 2) || !Array.isArray(value['jobs'])) {
-      return history;
+    history.readPersisted(value);
+    return history;
+  }
+
+  /**
+   * Adds the samples of a saved value (version 1 or 2), skipping anything malformed or out of `bounds`; false when the
+   * value is not one of those versions at all. Samples older than the newest already kept are ignored, as in `record`.
+   */
+  readPersisted(value: unknown, bounds: ReadBounds = {}): boolean {
+    const version = isRecord(value) ? own(value, 'version') : undefined;
+    const jobs = isRecord(value) ? own(value, 'jobs') : undefined;
+    if ((version !== 1 && version !== 2) || !Array.isArray(jobs)) {
+      return false;
     }
-    const version = value['version'];
-    for (const job of value['jobs'] as unknown[]) {
-      if (!isRecord(job) || typeof job['id'] !== 'string' || typeof job['region'] !== 'string' || !Array.isArray(job['directions'])) {
+    const after = bounds.after ?? Number.NEGATIVE_INFINITY;
+    const before = bounds.before ?? Number.POSITIVE_INFINITY;
+    const maxSamples = bounds.maxSamples ?? Number.POSITIVE_INFINITY;
+    for (const job of jobs as unknown[]) {
+      if (!isRecord(job)) {
         continue;
       }
-      const spec = { id: job['id'], region: job['region'] };
-      for (const d of (job['directions'] as unknown[]).slice(0, MAX_DIRECTIONS_PER_JOB)) {
-        if (!isRecord(d) || typeof d['direction'] !== 'string' || d['direction'].length > MAX_DIRECTION_LENGTH) {
+      const [id, region, directions] = [own(job, 'id'), own(job, 'region'), own(job, 'directions')];
+      if (typeof id !== 'string' || typeof region !== 'string' || !Array.isArray(directions)) {
+        continue;
+      }
+      const spec = { id, region };
+      for (const d of (directions as unknown[]).slice(0, MAX_DIRECTIONS_PER_JOB)) {
+        const direction = isRecord(d) ? own(d, 'direction') : undefined;
+        if (!isRecord(d) || typeof direction !== 'string' || direction.length > MAX_DIRECTION_LENGTH) {
           continue;
         }
-        const pairs = version === 1 ? d['samples'] : fromDeltas(d['start'], d['t'], d['lag']);
+        const pairs = version === 1 ? own(d, 'samples') : fromDeltas(own(d, 'start'), own(d, 't'), own(d, 'lag'), maxSamples);
         // Version 1 counts seconds, version 2 milliseconds.
         const scale = version === 1 ? 1000 : 1;
-        if (!Array.isArray(pairs)) {
+        if (!Array.isArray(pairs) || pairs.length > maxSamples) {
           continue;
         }
         const samples = (pairs as unknown[]).filter(isPersistedSample).sort((a, b) => a[0] - b[0]);
         for (const [time, lag] of samples) {
-          history.record(spec, d['direction'], new Date(Math.round(time * scale)), lag);
+          const at = Math.round(time * scale);
+          if (at > after && at < before) {
+            this.record(spec, direction, new Date(at), lag);
+          }
         }
       }
     }
-    return history;
+    return true;
   }
 
-  /** Drops samples at or before the window's start: the window ends at `now`. */
-  private cut(samples: LagSample[], now: number): void {
-    const start = now - this.windowMs;
+  private persisted(from: number, to: number): PersistedLagHistory {
+    const jobs: PersistedLagJob[] = [];
+    for (const { spec, directions } of this.jobs.values()) {
+      const saved: PersistedLagJob['directions'][number][] = [];
+      for (const [direction, all] of directions) {
+        const samples = from === Number.NEGATIVE_INFINITY && to === Number.POSITIVE_INFINITY ? all : all.slice(firstAtOrAfter(all, from), firstAtOrAfter(all, to));
+        if (samples.length > 0) {
+          saved.push({
+            direction,
+            start: samples[0].at,
+            t: samples.map((s, i) => (i === 0 ? 0 : s.at - samples[i - 1].at)),
+            lag: samples.map((s) => s.lagSeconds),
+          });
+        }
+      }
+      // A job with no sample in a segment is left out of it; the whole history keeps it, as before.
+      if (saved.length > 0 || from === Number.NEGATIVE_INFINITY) {
+        jobs.push({ id: spec.id, region: spec.region, directions: saved });
+      }
+    }
+    return { version: 2, jobs };
+  }
+
+  private markSegments(samples: readonly LagSample[]): void {
+    for (const sample of samples) {
+      this.changed.add(segmentOf(sample.at));
+    }
+  }
+
+  /**
+   * Moves the window's start later, for every direction at once (one window for the whole history, so a saved one
+   * can say where it starts). Segments are not marked: a saved segment's samples before the start are skipped on
+   * reading, so the hour the window starts in is not written again at every save.
+   */
+  private advanceWindow(start: number): void {
+    if (!(start > this.cutBefore)) {
+      return;
+    }
+    this.cutBefore = start;
+    for (const [key, entry] of this.jobs) {
+      for (const [direction, samples] of entry.directions) {
+        this.cut(samples, start);
+        if (samples.length === 0) {
+          entry.directions.delete(direction);
+        }
+      }
+      if (entry.directions.size === 0) {
+        this.jobs.delete(key);
+      }
+    }
+  }
+
+  /** Drops samples at or before `start`. */
+  private cut(samples: LagSample[], start: number): void {
+    if (samples.length === 0 || samples[0].at > start) {
+      return;
+    }
     let drop = 0;
     while (drop < samples.length && samples[drop].at <= start) {
       drop++;
@@ -206,12 +327,36 @@ export class LagHistory {
       if (index !== bucket) {
         kept.push(sample);
         bucket = index;
-      } else if (higher(sample, kept[kept.length - 1])) {
-        kept[kept.length - 1] = sample;
+      } else {
+        // Either this sample or the one kept so far is dropped: its segment changes.
+        this.changed.add(segmentOf(sample.at));
+        if (higher(sample, kept[kept.length - 1])) {
+          this.changed.add(segmentOf(kept[kept.length - 1].at));
+          kept[kept.length - 1] = sample;
+        }
       }
     }
     return [...kept, ...recent];
   }
+}
+
+function segmentOf(time: number): number {
+  return Math.floor(time / LAG_SEGMENT_MS);
+}
+
+/** The index of the first sample at or after `time` (samples in time order). */
+function firstAtOrAfter(samples: readonly LagSample[], time: number): number {
+  let low = 0;
+  let high = samples.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (samples[mid].at < time) {
+      low = mid + 1;
+    } else {
+      high = mid;
+    }
+  }
+  return low;
 }
 
 function higher(a: LagSample, b: LagSample): boolean {
@@ -219,8 +364,8 @@ function higher(a: LagSample, b: LagSample): boolean {
 }
 
 /** Version 2's columns back into `[ms since the epoch, lag]` pairs; undefined when they are not columns of one length. */
-function fromDeltas(start: unknown, t: unknown, lag: unknown): unknown[] | undefined {
-  if (typeof start !== 'number' || !Number.isFinite(start) || !Array.isArray(t) || !Array.isArray(lag) || t.length !== lag.length) {
+function fromDeltas(start: unknown, t: unknown, lag: unknown, maxLength = Number.POSITIVE_INFINITY): unknown[] | undefined {
+  if (typeof start !== 'number' || !Number.isFinite(start) || !Array.isArray(t) || !Array.isArray(lag) || t.length !== lag.length || t.length > maxLength) {
     return undefined;
   }
   const pairs: unknown[] = [];
@@ -238,6 +383,11 @@ function fromDeltas(start: unknown, t: unknown, lag: unknown): unknown[] | undef
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A saved value's own property: nothing is looked up on its prototype. */
+function own(value: Record<string, unknown>, key: string): unknown {
+  return Object.hasOwn(value, key) ? value[key] : undefined;
 }
 
 function isPersistedSample(value: unknown): value is [number, number | null] {
