@@ -15,7 +15,6 @@ import { StatusBar } from './vscode/statusBar';
 import { JobsTreeProvider, type JobsNode } from './vscode/treeView';
 
 const SNAPSHOT_KEY = 'dtsSync.snapshot';
-const LAG_HISTORY_KEY = 'dtsSync.lagHistory';
 
 /** The running controller, so deactivation can save what it keeps only in memory. */
 let running: Controller | undefined;
@@ -65,8 +64,8 @@ export function activate(context: vscode.ExtensionContext): TestApi {
     setContext: (key, value) => void vscode.commands.executeCommand('setContext', key, value),
     savedSnapshot: context.globalState.get(SNAPSHOT_KEY),
     saveSnapshot: (snapshot) => void context.globalState.update(SNAPSHOT_KEY, snapshot),
-    savedLagHistory: context.globalState.get(LAG_HISTORY_KEY),
-    saveLagHistory: (history) => context.globalState.update(LAG_HISTORY_KEY, history),
+    // One key per hour of samples (lagHistoryStorage.ts): a save writes only the hours that changed.
+    lagHistoryState: context.globalState,
     notify: (transitions) => void notifyFailures(transitions),
     userAgent: `dts-sync-status/${context.extension.packageJSON.version as string} vscode/${vscode.version}`,
   });

@@ -3,7 +3,8 @@ import { BadInputError, CredentialsNotFoundError } from './api/errors';
 import type { JobListing } from './api/jobList';
 import { jobKey } from './jobs';
 import { RegionWatcher } from './regionWatcher';
-import { LagHistory, type PersistedLagHistory } from './lagHistory';
+import { LagHistory } from './lagHistory';
+import { LagHistoryStorage, type KeyValueState } from './lagHistoryStorage';
 import { maskAccessKeyId } from './safeText';
 import { componentLog, type Log } from './log';
 import * as l10n from '@vscode/l10n';
@@ -54,10 +55,11 @@ export interface ControllerDeps {
   /** The snapshot saved by the last session, as read back (anything: it is validated). */
   readonly savedSnapshot?: unknown;
   readonly saveSnapshot: (snapshot: PersistedSnapshot) => void;
-  /** The lag history saved by the last session, as read back (anything: it is validated). */
-  readonly savedLagHistory?: unknown;
-  /** Saves the lag history: at most once a minute while refreshing, and on `saveLagHistory()` (deactivation). */
-  readonly saveLagHistory?: (history: PersistedLagHistory) => void | PromiseLike<void>;
+  /**
+   * Where the lag history is kept across sessions (globalState; what it holds is validated): read once when the
+   * controller is built, written at most once a minute while refreshing and on `saveLagHistory()` (deactivation).
+   */
+  readonly lagHistoryState?: KeyValueState;
   /** Directions that newly failed, when the settings ask for notifications. */
   readonly notify?: (transitions: readonly Transition[]) => void;
   readonly createClient?: (options: ClientOptions) => ClosableSource;
@@ -120,6 +122,7 @@ export class Controller {
   private lagUnsaved = false;
   private lagSavedAt: number | undefined;
   private readonly lagListeners = new Set<() => void>();
+  private readonly lagStorage: LagHistoryStorage | undefined;
 
   constructor(private readonly deps: ControllerDeps) {
     this.log = componentLog(deps.log, 'settings');
@@ -139,7 +142,11 @@ export class Controller {
       timers: deps.timers,
       onSchedule: (delayMs, reason) => pollerLog.trace(`Next ${reason} refresh in ${Math.round(delayMs / 1000)} s`),
     });
-    this.lagHistory = this.restoreLagHistory(deps.savedLagHistory);
+    const storeLog = componentLog(deps.log, 'store');
+    this.lagStorage = deps.lagHistoryState ? new LagHistoryStorage(deps.lagHistoryState, (message) => storeLog.warn(message)) : undefined;
+    this.lagHistory = this.lagStorage?.restore() ?? new LagHistory();
+    // A history read in an older form is written in the current one at the next save, even with no new sample.
+    this.lagUnsaved = this.lagStorage?.needsSave ?? false;
     // Subscribed before any view is built, so a refresh's samples are recorded before the views hear of it.
     this.subscription = deps.store.onDidChange(() => {
       this.storeChanged = true;
@@ -156,14 +163,23 @@ export class Controller {
     return { dispose: () => this.lagListeners.delete(listener) };
   }
 
-  /** Saves the lag history if it changed since it was last saved (on deactivation); resolves once it is written. */
+  /**
+   * Saves the lag history if it changed since it was last saved (on deactivation): only the hours whose samples
+   * changed are written. Resolves once it is written.
+   */
   async saveLagHistory(): Promise<void> {
-    if (!this.lagUnsaved || !this.deps.saveLagHistory) {
+    if (!this.lagUnsaved || !this.lagStorage) {
       return;
     }
     this.lagUnsaved = false;
     this.lagSavedAt = this.now().getTime();
-    await this.deps.saveLagHistory(this.lagHistory.toPersisted());
+    try {
+      await this.lagStorage.save(this.lagHistory);
+    } catch (e) {
+      // The changed hours stay marked: the next save writes them.
+      this.lagUnsaved = true;
+      throw e;
+    }
   }
 
   get settings(): Settings {
@@ -484,16 +500,6 @@ export class Controller {
 
   private now(): Date {
     return (this.deps.now ?? (() => new Date()))();
-  }
-
-  /** A saved history, validated; a value that is not one is dropped with a log line (never trusted, never thrown). */
-  private restoreLagHistory(saved: unknown): LagHistory {
-    const history = LagHistory.parsePersisted(saved);
-    const shaped = typeof saved === 'object' && saved !== null && !Array.isArray(saved) && Object.hasOwn(saved, 'version') && [1, 2].includes((saved as { version: unknown }).version as number);
-    if (saved !== undefined && !shaped) {
-      componentLog(this.deps.log, 'store').warn('The saved lag history is not one this version reads; starting an empty one');
-    }
-    return history;
   }
 
   /**

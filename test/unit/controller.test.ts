@@ -5,7 +5,9 @@ import { CredentialsNotFoundError, CredentialsRejectedError, ThrottledError } fr
 import type { StatusListResult } from '../../src/core/api/response';
 import { Controller, type ContextKey } from '../../src/core/controller';
 import type { ResolvedCredentials } from '../../src/core/credentials';
-import { LAG_HISTORY_WINDOW_MS, MAX_POINTS_PER_DIRECTION, type PersistedLagHistory } from '../../src/core/lagHistory';
+import { LAG_HISTORY_WINDOW_MS, LAG_SEGMENT_MS, MAX_POINTS_PER_DIRECTION } from '../../src/core/lagHistory';
+import { LAG_HISTORY_INDEX_KEY, LAG_HISTORY_LEGACY_KEY, LagHistoryStorage, segmentKey } from '../../src/core/lagHistoryStorage';
+import { FakeMemento } from './memento.fixture';
 import type { Log } from '../../src/core/log';
 import type { RawDirection } from '../../src/core/model';
 import type { ClosableSource } from '../../src/core/refresher';
@@ -90,7 +92,8 @@ interface SetupOptions {
   settings?: Record<string, unknown>;
   stored?: boolean;
   saved?: unknown;
-  savedLagHistory?: unknown;
+  /** What globalState holds for the lag history when the controller is built. */
+  lagState?: FakeMemento;
   warnings?: string[];
   /** Other accounts: a named key stored in SecretStorage, or a profile of that name. */
   accounts?: Record<string, { credentials: AccountCredentials; stored: boolean }>;
@@ -139,7 +142,7 @@ function setup(options: SetupOptions = {}) {
   };
   const context = new Map<ContextKey, boolean>();
   const saves: PersistedSnapshot[] = [];
-  const lagSaves: PersistedLagHistory[] = [];
+  const lagState = options.lagState ?? new FakeMemento();
   const notified: (readonly Transition[])[] = [];
   const sources: FakeSource[] = [];
   const store = new StatusStore();
@@ -152,10 +155,7 @@ function setup(options: SetupOptions = {}) {
     setContext: (key, value) => context.set(key, value),
     savedSnapshot: options.saved,
     saveSnapshot: (snapshot) => saves.push(snapshot),
-    savedLagHistory: options.savedLagHistory,
-    saveLagHistory: (history) => {
-      lagSaves.push(JSON.parse(JSON.stringify(history)) as PersistedLagHistory);
-    },
+    lagHistoryState: lagState,
     notify: (transitions) => notified.push(transitions),
     createClient: (o) => {
       const source = new FakeSource(world, o);
@@ -170,7 +170,9 @@ function setup(options: SetupOptions = {}) {
     log,
     context,
     saves,
-    lagSaves,
+    lagState,
+    /** One entry per lag-history save: each save writes the index last among its writes. */
+    lagSaves: () => lagState.updates.filter((u) => u.key === LAG_HISTORY_INDEX_KEY).length,
     notified,
     world,
     sources,
@@ -533,24 +535,48 @@ describe('controller', () => {
 
     it('saves at most once a minute while refreshing, and what is left on deactivation', async () => {
       const t = setup({ settings: { jobs: ['dtsjob0001'] } });
+      const saved = () => new LagHistoryStorage(new FakeMemento(Object.fromEntries(t.lagState.values))).restore().samples(JOB1, 'Forward').length;
       await t.controller.start();
-      assert.equal(t.lagSaves.length, 1, 'the first refresh saves');
+      assert.equal(t.lagSaves(), 1, 'the first refresh saves');
       for (const step of [20_000, 20_000, 19_000]) {
         later(t, step);
         await t.controller.refresh();
       }
-      assert.equal(t.lagSaves.length, 1, 'not again within the minute');
+      assert.equal(t.lagSaves(), 1, 'not again within the minute');
       later(t, 1_000);
       await t.controller.refresh();
-      assert.equal(t.lagSaves.length, 2, 'a minute after the last save');
-      assert.equal(t.lagSaves[1].jobs[0].directions[0].t.length, 5);
+      assert.equal(t.lagSaves(), 2, 'a minute after the last save');
+      assert.equal(saved(), 5);
       later(t, 10_000);
       await t.controller.refresh();
       await t.controller.saveLagHistory();
-      assert.equal(t.lagSaves.length, 3, 'deactivation saves the unsaved sample');
-      assert.equal(t.lagSaves[2].jobs[0].directions[0].t.length, 6);
+      assert.equal(t.lagSaves(), 3, 'deactivation saves the unsaved sample');
+      assert.equal(saved(), 6);
       await t.controller.saveLagHistory();
-      assert.equal(t.lagSaves.length, 3, 'nothing new, nothing written');
+      assert.equal(t.lagSaves(), 3, 'nothing new, nothing written');
+      await t.controller.dispose();
+    });
+
+    it('writes only the hour a refresh added samples to, and removes the hours that fell out of the window', async () => {
+      const t = setup({ settings: { jobs: ['dtsjob0001'] } });
+      const hour = Math.floor(NOW.getTime() / LAG_SEGMENT_MS);
+      await t.controller.start();
+      // A refresh a minute for 25 hours.
+      for (let i = 0; i < 25 * 60; i++) {
+        later(t, 60_000);
+        await t.controller.refresh();
+      }
+      t.lagState.updates.length = 0;
+      later(t, 60_000);
+      await t.controller.refresh();
+      const newest = Math.floor(t.world.now.getTime() / LAG_SEGMENT_MS);
+      assert.deepEqual(t.lagState.written(), [segmentKey(newest), LAG_HISTORY_INDEX_KEY]);
+      assert.deepEqual(
+        [...t.lagState.values.keys()].filter((k) => k !== LAG_HISTORY_INDEX_KEY).sort(),
+        Array.from({ length: 25 }, (_, i) => segmentKey(newest - 24 + i)).sort(),
+        'the last 24 hours and the one the window starts in',
+      );
+      assert.ok(!t.lagState.values.has(segmentKey(hour)), 'the first hour was removed');
       await t.controller.dispose();
     });
 
@@ -561,7 +587,7 @@ describe('controller', () => {
       await first.controller.refresh();
       await first.controller.saveLagHistory();
       await first.controller.dispose();
-      const t = setup({ savedLagHistory: first.lagSaves.at(-1) });
+      const t = setup({ lagState: new FakeMemento(Object.fromEntries(first.lagState.values)) });
       assert.deepEqual(lags(t), [[0, 5], [60_000, 5]], 'restored before any refresh');
       t.world.now = new Date(NOW.getTime() + 120_000);
       await t.controller.start();
@@ -570,9 +596,22 @@ describe('controller', () => {
       await t.controller.dispose();
     });
 
+    it('reads the version 2 value of the previous version once, then saves it as hours and removes it', async () => {
+      const v2 = { version: 2, jobs: [{ id: 'dtsjob0001', region: 'cn-hangzhou', directions: [{ direction: 'Forward', start: NOW.getTime() - 2 * LAG_SEGMENT_MS, t: [0, LAG_SEGMENT_MS], lag: [3, 4] }] }] };
+      const t = setup({ stored: false, lagState: new FakeMemento({ [LAG_HISTORY_LEGACY_KEY]: v2 }) });
+      assert.deepEqual(lags(t), [[-2 * LAG_SEGMENT_MS, 3], [-LAG_SEGMENT_MS, 4]]);
+      await t.controller.saveLagHistory();
+      assert.ok(!t.lagState.values.has(LAG_HISTORY_LEGACY_KEY), 'the old key is gone');
+      assert.equal(t.lagState.values.size, 3, 'the index and two hours');
+      const again = setup({ stored: false, lagState: new FakeMemento(Object.fromEntries(t.lagState.values)) });
+      assert.deepEqual(lags(again), [[-2 * LAG_SEGMENT_MS, 3], [-LAG_SEGMENT_MS, 4]]);
+      await t.controller.dispose();
+      await again.controller.dispose();
+    });
+
     it('starts empty from a saved value that is not a history, with a log line, and keeps only valid parts of one', async () => {
       for (const hostile of ['{"version":1}', 42, [], { version: 3, jobs: [] }, { __proto__: { version: 1 } }]) {
-        const t = setup({ stored: false, savedLagHistory: hostile });
+        const t = setup({ stored: false, lagState: new FakeMemento({ [LAG_HISTORY_LEGACY_KEY]: hostile }) });
         assert.deepEqual(t.controller.lagHistory.directions(JOB1), [], JSON.stringify(hostile));
         assert.ok(t.log.lines.some((l) => l === 'warn [store] The saved lag history is not one this version reads; starting an empty one'), JSON.stringify(hostile));
         await t.controller.dispose();
@@ -584,7 +623,7 @@ describe('controller', () => {
           { id: '__proto__', region: 'cn-hangzhou', directions: 'nope' },
         ],
       };
-      const t = setup({ stored: false, savedLagHistory: partly });
+      const t = setup({ stored: false, lagState: new FakeMemento({ [LAG_HISTORY_LEGACY_KEY]: partly }) });
       assert.deepEqual(lags(t), [[0, 3]], 'a malformed sample or a negative lag is dropped');
       assert.ok(!t.log.lines.some((l) => l.includes('lag history')));
       await t.controller.dispose();

@@ -1,0 +1,197 @@
+import { LAG_HISTORY_WINDOW_MS, LAG_SEGMENT_MS, LagHistory, MAX_POINTS_PER_DIRECTION, type LagHistoryOptions } from './lagHistory';
+
+/**
+ * Keeps the lag history in a key-value store (VS Code's globalState) one hour per key, so a save writes only the hours
+ * whose samples changed (the newest one, usually) instead of the whole day. Saved form version 3: an index key
+ * `{ version: 3, windowStart, segments }` listing the hours (segment numbers, LAG_SEGMENT_MS each) that have a key,
+ * and per hour a key holding that hour's samples in the version 2 form. Samples at or before `windowStart` are gone
+ * even if a segment still holds them (the window moves every minute; the segment is not written again for that).
+ * The whole-value form of earlier versions (1 and 2, one key) is read once and replaced.
+ */
+
+/** What the history is kept in: VS Code's Memento, or a fake. `keys` lets a save remove segments nothing lists. */
+export interface KeyValueState {
+  get(key: string): unknown;
+  update(key: string, value: unknown): PromiseLike<void> | void;
+  keys?(): readonly string[];
+}
+
+/** Where versions 1 and 2 kept the whole history. */
+export const LAG_HISTORY_LEGACY_KEY = 'dtsSync.lagHistory';
+export const LAG_HISTORY_INDEX_KEY = 'dtsSync.lagHistory.index';
+const SEGMENT_KEY_PREFIX = 'dtsSync.lagHistory.h';
+
+/** A saved segment listing more jobs than this is not read. */
+const MAX_SEGMENT_JOBS = 10_000;
+
+export function segmentKey(index: number): string {
+  return `${SEGMENT_KEY_PREFIX}${index}`;
+}
+
+export class LagHistoryStorage {
+  /** The segments that have a key (as far as this storage wrote or read them). */
+  private saved = new Set<number>();
+  /** The key of version 1 or 2 is still there: the next save removes it. */
+  private legacy = false;
+  /** Keys under the prefix that no index lists (another window's, a crash's) are removed at the first save. */
+  private swept = false;
+  private readonly windowMs: number;
+  private readonly maxPoints: number;
+
+  constructor(
+    private readonly state: KeyValueState,
+    private readonly warn: (message: string) => void = () => undefined,
+    private readonly options: LagHistoryOptions = {},
+  ) {
+    this.windowMs = options.windowMs ?? LAG_HISTORY_WINDOW_MS;
+    this.maxPoints = options.maxPoints ?? MAX_POINTS_PER_DIRECTION;
+  }
+
+  /** True when what was read is not yet in the current form (a version 2 value to migrate, a segment to rewrite). */
+  get needsSave(): boolean {
+    return this.pendingChanges;
+  }
+
+  /** What was read is not yet in the current form (a version 2 value to migrate, a segment to rewrite). */
+  private pendingChanges = false;
+
+  /** Reads the saved history, validated as hostile: anything malformed is skipped with a log line. Never throws. */
+  restore(): LagHistory {
+    const history = new LagHistory(this.options);
+    const index = this.state.get(LAG_HISTORY_INDEX_KEY);
+    const legacy = this.state.get(LAG_HISTORY_LEGACY_KEY);
+    this.legacy = legacy !== undefined;
+    if (index === undefined) {
+      if (legacy !== undefined && !history.readPersisted(legacy)) {
+        this.warn('The saved lag history is not one this version reads; starting an empty one');
+      }
+      // Everything read from the old key is written again as segments at the next save.
+      this.pendingChanges = this.legacy;
+      return history;
+    }
+    const parsed = parseIndex(index, this.maxSegments());
+    if (!parsed) {
+      this.warn('The saved lag history is not one this version reads; starting an empty one');
+      this.pendingChanges = true;
+      return history;
+    }
+    const unreadable: number[] = [];
+    for (const segment of parsed.segments) {
+      this.saved.add(segment);
+      const value = this.state.get(segmentKey(segment));
+      const read =
+        isSegment(value) &&
+        history.readPersisted(value, {
+          after: Math.max(parsed.windowStart, segment * LAG_SEGMENT_MS - 1),
+          before: (segment + 1) * LAG_SEGMENT_MS,
+          maxSamples: this.maxPoints,
+        });
+      if (!read) {
+        this.warn(`The saved lag history's segment ${segmentKey(segment)} is missing or malformed; skipped`);
+        unreadable.push(segment);
+      }
+    }
+    history.forgetUntil(parsed.windowStart);
+    history.takeChangedSegments();
+    // A skipped segment is written again (or removed) at the next save.
+    history.markChanged(unreadable);
+    this.pendingChanges = unreadable.length > 0 || this.legacy || parsed.trimmed;
+    return history;
+  }
+
+  /**
+   * Writes the segments whose samples changed, removes those that emptied or fell out of the window, then writes the
+   * index; resolves once every write is done. A failed save leaves the changed segments marked for the next one.
+   */
+  async save(history: LagHistory): Promise<void> {
+    const changed = history.takeChangedSegments();
+    const windowStart = history.windowStart;
+    const next = new Set(this.saved);
+    const writes: (PromiseLike<void> | void)[] = [];
+    const removed: number[] = [];
+    for (const segment of changed) {
+      const value = history.segment(segment);
+      if (value.jobs.length > 0) {
+        writes.push(this.state.update(segmentKey(segment), value));
+        next.add(segment);
+      } else if (next.delete(segment)) {
+        removed.push(segment);
+      }
+    }
+    for (const segment of next) {
+      if ((segment + 1) * LAG_SEGMENT_MS - 1 <= windowStart) {
+        next.delete(segment);
+        removed.push(segment);
+      }
+    }
+    const segments = [...next].sort((a, b) => a - b);
+    // The index after the segments it lists, the removals after the index: a save cut short never lists a missing key.
+    writes.push(this.state.update(LAG_HISTORY_INDEX_KEY, { version: 3, windowStart: Number.isFinite(windowStart) ? windowStart : 0, segments }));
+    for (const segment of removed) {
+      writes.push(this.state.update(segmentKey(segment), undefined));
+    }
+    if (this.legacy) {
+      writes.push(this.state.update(LAG_HISTORY_LEGACY_KEY, undefined));
+    }
+    if (!this.swept && this.state.keys) {
+      for (const key of this.state.keys()) {
+        if (key.startsWith(SEGMENT_KEY_PREFIX) && !segments.some((s) => segmentKey(s) === key) && !removed.some((s) => segmentKey(s) === key)) {
+          writes.push(this.state.update(key, undefined));
+        }
+      }
+    }
+    try {
+      await Promise.all(writes);
+    } catch (e) {
+      history.markChanged(changed);
+      // Whether the removals happened is unknown: they are tried again.
+      this.saved = new Set([...next, ...removed]);
+      throw e;
+    }
+    this.saved = next;
+    this.legacy = false;
+    this.swept = true;
+    this.pendingChanges = false;
+  }
+
+  /** The hours a window touches, and one more for a save that ran a little late. */
+  private maxSegments(): number {
+    return Math.ceil(this.windowMs / LAG_SEGMENT_MS) + 2;
+  }
+}
+
+/** The index, or undefined when it is not one; at most `maxSegments` segments (the newest), each a whole number. */
+function parseIndex(value: unknown, maxSegments: number): { windowStart: number; segments: number[]; trimmed: boolean } | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return undefined;
+  }
+  const version = own(value, 'version');
+  const windowStart = own(value, 'windowStart');
+  const segments = own(value, 'segments');
+  if (version !== 3 || typeof windowStart !== 'number' || !Number.isFinite(windowStart) || !Array.isArray(segments)) {
+    return undefined;
+  }
+  const valid = new Set<number>();
+  // Only the first entries of a huge list are looked at.
+  for (const segment of (segments as unknown[]).slice(0, 4 * maxSegments)) {
+    if (typeof segment === 'number' && Number.isSafeInteger(segment) && Math.abs(segment) < 1e9) {
+      valid.add(segment);
+    }
+  }
+  const sorted = [...valid].sort((a, b) => a - b);
+  const kept = sorted.slice(-maxSegments);
+  return { windowStart, segments: kept, trimmed: kept.length !== segments.length };
+}
+
+/** A segment is version 2 of the whole form, with a bounded number of jobs. */
+function isSegment(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return false;
+  }
+  const jobs = own(value, 'jobs');
+  return own(value, 'version') === 2 && Array.isArray(jobs) && jobs.length <= MAX_SEGMENT_JOBS;
+}
+
+function own(value: object, key: string): unknown {
+  return Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined;
+}
