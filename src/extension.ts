@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { providerChain, type AccountChain, type ChainSpec } from './core/accounts';
 import { Controller, type ChainContext } from './core/controller';
@@ -7,6 +8,7 @@ import { StatusStore } from './core/store';
 import { registerCommands } from './vscode/commands';
 import { registerCronCommand } from './vscode/cronCommand';
 import { DetailsPanels, VIEW_TYPE } from './vscode/detailsPanel';
+import { LagHistoryFiles } from './vscode/lagHistoryFiles';
 import { ExtensionLog } from './vscode/log';
 import { notifyFailures } from './vscode/notifications';
 import { SecretCredentials, type SecretStorageUnavailableError } from './vscode/secrets';
@@ -64,8 +66,10 @@ export function activate(context: vscode.ExtensionContext): TestApi {
     setContext: (key, value) => void vscode.commands.executeCommand('setContext', key, value),
     savedSnapshot: context.globalState.get(SNAPSHOT_KEY),
     saveSnapshot: (snapshot) => void context.globalState.update(SNAPSHOT_KEY, snapshot),
-    // One key per hour of samples (lagHistoryStorage.ts): a save writes only the hours that changed.
-    lagHistoryState: context.globalState,
+    // One file per hour of samples (lagHistoryStorage.ts): a save writes only the hours that changed. Not globalState,
+    // which VS Code writes whole at every update; there only where global storage is not a local folder.
+    lagHistoryState:
+      context.globalStorageUri.scheme === 'file' ? new LagHistoryFiles(path.join(context.globalStorageUri.fsPath, 'lagHistory'), context.globalState) : context.globalState,
     notify: (transitions) => void notifyFailures(transitions),
     userAgent: `dts-sync-status/${context.extension.packageJSON.version as string} vscode/${vscode.version}`,
   });

@@ -56,7 +56,7 @@ export interface ControllerDeps {
   readonly savedSnapshot?: unknown;
   readonly saveSnapshot: (snapshot: PersistedSnapshot) => void;
   /**
-   * Where the lag history is kept across sessions (globalState; what it holds is validated): read once when the
+   * Where the lag history is kept across sessions (hour files; what it holds is validated): read once when the
    * controller is built, written at most once a minute while refreshing and on `saveLagHistory()` (deactivation).
    */
   readonly lagHistoryState?: KeyValueState;

@@ -1,22 +1,23 @@
 import { LAG_HISTORY_WINDOW_MS, LAG_SEGMENT_MS, LagHistory, MAX_POINTS_PER_DIRECTION, type LagHistoryOptions } from './lagHistory';
 
 /**
- * Keeps the lag history in a key-value store (VS Code's globalState) one hour per key, so a save writes only the hours
- * whose samples changed (the newest one, usually) instead of the whole day. Saved form version 3: an index key
+ * Keeps the lag history in a key-value store one hour per key (files in the extension's global storage folder, see
+ * src/vscode/lagHistoryFiles.ts), so a save writes only the hours whose samples changed (the newest one, usually)
+ * instead of the whole day. Saved form version 3: an index key
  * `{ version: 3, windowStart, segments }` listing the hours (segment numbers, LAG_SEGMENT_MS each) that have a key,
  * and per hour a key holding that hour's samples in the version 2 form. Samples at or before `windowStart` are gone
  * even if a segment still holds them (the window moves every minute; the segment is not written again for that).
  * The whole-value form of earlier versions (1 and 2, one key) is read once and replaced.
  */
 
-/** What the history is kept in: VS Code's Memento, or a fake. `keys` lets a save remove segments nothing lists. */
+/** What the history is kept in: files, VS Code's Memento, or a fake. `keys` lets a save remove segments nothing lists. */
 export interface KeyValueState {
   get(key: string): unknown;
   update(key: string, value: unknown): PromiseLike<void> | void;
   keys?(): readonly string[];
 }
 
-/** Where versions 1 and 2 kept the whole history. */
+/** Where versions 1 and 2 kept the whole history (in globalState). */
 export const LAG_HISTORY_LEGACY_KEY = 'dtsSync.lagHistory';
 export const LAG_HISTORY_INDEX_KEY = 'dtsSync.lagHistory.index';
 const SEGMENT_KEY_PREFIX = 'dtsSync.lagHistory.h';
