@@ -7,6 +7,7 @@ import { accountGroups, accountItem } from '../core/views/accounts';
 import { groupItem, jobGroups, viewDescription } from '../core/views/groups';
 import type { IconSpec } from '../core/views/health';
 import {
+  directionNamed,
   directionReason,
   directionRow,
   directionTooltip,
@@ -370,7 +371,7 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     if (node.kind === 'precheck') {
       return precheckItems(view, node.direction)[node.index];
     }
-    const direction = view.status?.directions.find((d) => d.direction === node.direction);
+    const direction = directionNamed(view, node.direction);
     return direction ? directionRow(view, direction, ctx) : undefined;
   }
 
@@ -401,7 +402,7 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     }
     if (node.kind === 'direction') {
       const view = this.rows.get(keyOf(node.job))?.view;
-      const direction = view?.status?.directions.find((d) => d.direction === node.direction);
+      const direction = view && directionNamed(view, node.direction);
       return view && direction ? directionTooltip(view, direction, this.context()) : undefined;
     }
     return undefined;

@@ -71,14 +71,43 @@ export function errorWords(kind: ErrorKind): string {
   return ERROR_WORDS[kind]();
 }
 
+/** Row ids by spec object: specs are immutable and outlive many refreshes, so their rows' ids are written once. */
+const jobIds = new WeakMap<Pick<JobSpec, 'id' | 'region'>, string>();
+const directionIds = new WeakMap<Pick<JobSpec, 'id' | 'region'>, Map<string, string>>();
+
 /** The tree id of a job row; the direction rows hang below it. */
 export function jobItemId(spec: Pick<JobSpec, 'id' | 'region'>): string {
-  return `job:${jobKey(spec)}`;
+  let id = jobIds.get(spec);
+  if (id === undefined) {
+    id = `job:${jobKey(spec)}`;
+    jobIds.set(spec, id);
+  }
+  return id;
 }
 
 /** The tree id of a direction row: by the API's direction name, whatever language the label is in. */
 export function directionItemId(spec: Pick<JobSpec, 'id' | 'region'>, direction: string): string {
-  return `dir:${jobKey(spec)}:${direction}`;
+  let ids = directionIds.get(spec);
+  if (!ids) {
+    ids = new Map();
+    directionIds.set(spec, ids);
+  }
+  let id = ids.get(direction);
+  if (id === undefined) {
+    id = `dir:${jobKey(spec)}:${direction}`;
+    ids.set(direction, id);
+  }
+  return id;
+}
+
+/** The direction `view` reports under that name (the first, should the API list it twice). */
+export function directionNamed(view: JobView, direction: string): DirectionStatus | undefined {
+  for (const d of view.status?.directions ?? []) {
+    if (d.direction === direction) {
+      return d;
+    }
+  }
+  return undefined;
 }
 
 /** The tree id of a failed direction's reason row. */
@@ -101,7 +130,7 @@ export function jobLabel(view: Pick<JobView, 'spec' | 'facts'>): string {
 
 /** The failure reason of a direction whose health is `error`, from its latest details; undefined when none is known. */
 export function directionReason(view: JobView, direction: string): string | undefined {
-  const d = view.status?.directions.find((x) => x.direction === direction);
+  const d = directionNamed(view, direction);
   const details = view.details?.get(direction);
   return d?.health === 'error' && details ? failureReason(details) : undefined;
 }
@@ -391,7 +420,7 @@ export function directionItems(view: JobView, ctx: PresentContext): ItemModel[] 
  * direction is no longer failing (its details are from when it was: a repaired job shows no old failures).
  */
 export function failedPrecheckItems(view: JobView, direction: string): readonly PrecheckItem[] {
-  const d = view.status?.directions.find((x) => x.direction === direction);
+  const d = directionNamed(view, direction);
   return d?.health === 'error' ? (view.details?.get(direction)?.precheck?.items.filter(isFailedCheck) ?? []) : [];
 }
 
