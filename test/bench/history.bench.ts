@@ -49,6 +49,11 @@ class MementoModel implements KeyValueState {
       return 0;
     }
     this.dirty = false;
+    return this.size();
+  }
+
+  /** The bytes any update of any other key (the status snapshot, at most refreshes) sends along. */
+  size(): number {
     return Buffer.byteLength(JSON.stringify(this.value));
   }
 }
@@ -69,6 +74,8 @@ interface Contender {
   readonly history: LagHistory;
   /** Saves; resolves to the bytes written. */
   save(): Promise<number>;
+  /** What the history adds to every other globalState update. */
+  carried(): number;
   readonly cpu: number[];
   readonly bytes: number[];
 }
@@ -115,7 +122,8 @@ async function main(): Promise<void> {
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'dts-history-bench-'));
   const before = new MementoModel();
   const keys = new MementoModel();
-  const files = new CountingFiles(path.join(folder, 'lagHistory'), new MementoModel());
+  const legacy = new MementoModel();
+  const files = new CountingFiles(path.join(folder, 'lagHistory'), legacy);
   const keysStorage = new LagHistoryStorage(keys);
   const filesStorage = new LagHistoryStorage(files);
   const contenders: Contender[] = [
@@ -126,6 +134,7 @@ async function main(): Promise<void> {
         await before.update(LAG_HISTORY_LEGACY_KEY, this.history.toPersisted());
         return before.flush();
       },
+      carried: () => before.size(),
       cpu: [],
       bytes: [],
     },
@@ -136,6 +145,7 @@ async function main(): Promise<void> {
         await keysStorage.save(this.history);
         return keys.flush();
       },
+      carried: () => keys.size(),
       cpu: [],
       bytes: [],
     },
@@ -147,6 +157,7 @@ async function main(): Promise<void> {
         await filesStorage.save(this.history);
         return files.bytes - start;
       },
+      carried: () => legacy.size(),
       cpu: [],
       bytes: [],
     },
@@ -181,16 +192,17 @@ async function main(): Promise<void> {
   const base = contenders[0];
   const lines = [
     `${jobCount} two-way jobs, one refresh a minute for a day (${points} points a direction), then ${rounds} more refreshes, each followed by a save; node ${process.version}`,
-    `${'contender'.padEnd(30)} ${'first save'.padStart(11)} ${'median save'.padStart(12)} ${'max save'.padStart(10)} ${'per day'.padStart(10)} ${'CPU median'.padStart(11)} ${'vs before'.padStart(10)}`,
+    `${'contender'.padEnd(30)} ${'first save'.padStart(11)} ${'median save'.padStart(12)} ${'max save'.padStart(10)} ${'per day'.padStart(10)} ${'CPU median'.padStart(11)} ${'vs before'.padStart(10)} ${'in globalState'.padStart(15)}`,
     ...contenders.map((c) => {
       const mean = c.bytes.reduce((a, b) => a + b, 0) / c.bytes.length;
       return (
         `${c.name.padEnd(30)} ${kb(c.bytes[0]).padStart(11)} ${kb(median(c.bytes)).padStart(12)} ${kb(Math.max(...c.bytes)).padStart(10)} ` +
         `${`${((mean * 24 * 60) / 1024 / 1024).toFixed(1)} MB`.padStart(10)} ${`${median(c.cpu).toFixed(2)} ms`.padStart(11)} ` +
-        `${`${(median(c.cpu) / median(base.cpu)).toFixed(2)}x`.padStart(10)}`
+        `${`${(median(c.cpu) / median(base.cpu)).toFixed(2)}x`.padStart(10)} ${kb(c.carried()).padStart(15)}`
       );
     }),
-    'bytes: through IPC and into the state database (globalState), or into files; per day: the mean save x 1,440',
+    'bytes: through IPC and into the state database (globalState), or into files; per day: the mean save x 1,440;',
+    'in globalState: what the history adds to every other globalState update (the status snapshot is saved at most refreshes)',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }
