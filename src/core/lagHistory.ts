@@ -65,6 +65,8 @@ export class LagHistory {
   private readonly changed = new Set<number>();
   /** Samples at or before this time (ms) have been dropped; a saved segment may still hold them. */
   private cutBefore = Number.NEGATIVE_INFINITY;
+  /** No sample is older than this: moving the window's start up to it drops nothing, so no direction is looked at. */
+  private earliest = Number.POSITIVE_INFINITY;
 
   constructor(options: LagHistoryOptions = {}) {
     this.windowMs = options.windowMs ?? LAG_HISTORY_WINDOW_MS;
@@ -102,6 +104,7 @@ export class LagHistory {
       samples.pop();
     }
     samples.push({ at: time, lagSeconds: lag });
+    this.earliest = Math.min(this.earliest, time);
     this.changed.add(segmentOf(time));
     this.advanceWindow(time - this.windowMs);
     if (samples.length > this.maxPoints) {
@@ -279,11 +282,17 @@ export class LagHistory {
       return;
     }
     this.cutBefore = start;
+    if (start < this.earliest) {
+      return;
+    }
+    this.earliest = Number.POSITIVE_INFINITY;
     for (const [key, entry] of this.jobs) {
       for (const [direction, samples] of entry.directions) {
         this.cut(samples, start);
         if (samples.length === 0) {
           entry.directions.delete(direction);
+        } else {
+          this.earliest = Math.min(this.earliest, samples[0].at);
         }
       }
       if (entry.directions.size === 0) {
