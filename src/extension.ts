@@ -31,6 +31,8 @@ export interface TestApi {
   readonly secrets: SecretCredentials;
   readonly log: ExtensionLog;
   readonly details: DetailsPanels;
+  /** Where the lag history's hour files are (undefined: kept in globalState). */
+  readonly lagHistoryFolder: string | undefined;
 }
 
 /** Composition root: builds the adapters and the controller, and forwards VS Code's events to it. No decisions here. */
@@ -57,6 +59,7 @@ export function activate(context: vscode.ExtensionContext): TestApi {
         return profileChain(spec.name, options);
     }
   };
+  const lagHistoryFolder = context.globalStorageUri.scheme === 'file' ? path.join(context.globalStorageUri.fsPath, 'lagHistory') : undefined;
   const controller = new Controller({
     readSettings,
     storedAccounts: () => secrets.accounts(),
@@ -68,8 +71,7 @@ export function activate(context: vscode.ExtensionContext): TestApi {
     saveSnapshot: (snapshot) => void context.globalState.update(SNAPSHOT_KEY, snapshot),
     // One file per hour of samples (lagHistoryStorage.ts): a save writes only the hours that changed. Not globalState,
     // which VS Code writes whole at every update; there only where global storage is not a local folder.
-    lagHistoryState:
-      context.globalStorageUri.scheme === 'file' ? new LagHistoryFiles(path.join(context.globalStorageUri.fsPath, 'lagHistory'), context.globalState) : context.globalState,
+    lagHistoryState: lagHistoryFolder ? new LagHistoryFiles(lagHistoryFolder, context.globalState) : context.globalState,
     notify: (transitions) => void notifyFailures(transitions),
     userAgent: `dts-sync-status/${context.extension.packageJSON.version as string} vscode/${vscode.version}`,
   });
@@ -112,7 +114,7 @@ export function activate(context: vscode.ExtensionContext): TestApi {
   void controller.start();
 
   log.info(`[activation] Activated in ${(performance.now() - started).toFixed(1)} ms; ${controller.settings.jobs.length} job(s) configured`);
-  return { store, tree, treeView, statusBar, controller, secrets, log, details };
+  return { store, tree, treeView, statusBar, controller, secrets, log, details, lagHistoryFolder };
 }
 
 /** VS Code waits for the returned promise: the lag history's last minute is saved before the extension goes. */

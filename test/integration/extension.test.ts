@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { TestApi } from '../../src/extension';
 import type { DetailsPanel } from '../../src/vscode/detailsPanel';
 import type { JobsNode } from '../../src/vscode/treeView';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../emulator/server';
 import { loadScenario, type Fault } from '../emulator/scenario';
@@ -146,6 +147,18 @@ describe('DTS Sync Status in a real extension host', function () {
     const last = history.samples(twoWay, 'Reverse').at(-1);
     assert.ok(last && last.lagSeconds !== null && last.lagSeconds >= 4 && last.lagSeconds < 60, JSON.stringify(last));
     assert.deepEqual(history.samples({ id: 'dtsmissing00001', region: 'cn-hangzhou' }, 'Forward'), [], 'a job DTS did not return has no samples');
+    // Saved by the hour as files in the extension's global storage folder, not in globalState.
+    await api.controller.saveLagHistory();
+    const folder = api.lagHistoryFolder;
+    assert.ok(folder, 'global storage is a local folder');
+    const index = join(folder, 'dtsSync.lagHistory.index.json');
+    await waitFor('the saved index', () => existsSync(index));
+    const saved = JSON.parse(readFileSync(index, 'utf8')) as { version: number; segments: number[] };
+    assert.equal(saved.version, 3);
+    const hour = Math.floor((last?.at ?? 0) / 3_600_000);
+    assert.ok(saved.segments.includes(hour), JSON.stringify(saved));
+    const segment = JSON.parse(readFileSync(join(folder, `dtsSync.lagHistory.h${hour}.json`), 'utf8')) as { jobs: { id: string }[] };
+    assert.ok(segment.jobs.some((j) => j.id === 'dtstwoway000001'));
   });
 
   it('makes the status bar say how many jobs failed, on the error background', async () => {
