@@ -59,7 +59,7 @@ describe('Details panel in a real extension host', function () {
     assert.equal(panel.model?.directions[0].error?.startsWith('DTS-070211'), true);
   });
 
-  it('writes a strict Content-Security-Policy with a nonce and loads only its own media', async () => {
+  it('writes a strict Content-Security-Policy with a nonce and loads only its own script and stylesheet', async () => {
     const panel = await showDetails(`${FAILED}@cn-hangzhou`);
     const html = panel.html;
     const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(html)?.[1] ?? '';
@@ -71,11 +71,11 @@ describe('Details panel in a real extension host', function () {
     assert.equal(/'nonce-([^']+)'/.exec(panel.html)?.[1], nonce, 'one nonce for the page it was given');
     const scripts = [...html.matchAll(/<script([^>]*)>/g)].map((m) => m[1]);
     assert.deepEqual(scripts.length, 1);
-    assert.ok(scripts[0].includes(`nonce="${nonce}"`) && /src="[^"]*media\/details\.js"/.test(scripts[0]));
+    assert.ok(scripts[0].includes(`nonce="${nonce}"`) && /src="[^"]*dist\/webview\/details\.js"/.test(scripts[0]));
     assert.doesNotMatch(html, /<style|style="/, 'no inline styles');
     const loaded = [...html.matchAll(/\b(?:src|href)="([^"]*)"/g)].map((m) => m[1]);
     assert.equal(loaded.length, 2);
-    assert.ok(loaded.every((url) => /\/media\/details\.(css|js)$/.test(url)), `only the panel's own media: ${loaded.join(', ')}`);
+    assert.ok(loaded.every((url) => /\/dist\/webview\/details\.(css|js)$/.test(url)), `only the panel's own assets: ${loaded.join(', ')}`);
   });
 
   it('lists the precheck items, failed ones first, with their repair method', async () => {
