@@ -262,6 +262,7 @@ export class DtsClient implements StatusListSource {
     return this.run(action, new Query(params), region, batchSize, signal, interpret, deadline);
   }
 
+  /** `call` with the query built: the attempts, their log lines and the retry policy, one redaction at the end. */
   private async run<T>(
     action: string,
     query: Query,
@@ -272,70 +273,59 @@ export class DtsClient implements StatusListSource {
     deadline: Deadline | undefined,
   ): Promise<T> {
     try {
-      return await this.attempts(action, query, region, batchSize, signal, interpret, deadline);
-    } catch (caught) {
-      throw caught instanceof DtsError ? caught.redact(this.options.credentials) : caught;
-    }
-  }
-
-  private async attempts<T>(
-    action: string,
-    query: Query,
-    region: string,
-    batchSize: number,
-    signal: AbortSignal | undefined,
-    interpret: (response: RawResponse) => T,
-    deadline: Deadline | undefined,
-  ): Promise<T> {
-    const target = this.target(region);
-    let last: DtsError | undefined;
-    for (let attempt = 1; ; attempt++) {
-      // A free slot is taken at once; a wait (and the caller's abort before it) goes through the limiter's queue.
-      const releaseSlot = (signal?.aborted ? undefined : this.rateLimiter.tryAcquire(target.limitKey)) ?? (await this.waitForSlot(target.limitKey, signal, deadline, last));
-      const started = performance.now();
-      let error: DtsError;
-      try {
-        let signed: SignedRequest;
-        let raw: RawResponse;
+      const target = this.target(region);
+      let last: DtsError | undefined;
+      for (let attempt = 1; ; attempt++) {
+        // A free slot is taken at once; a wait (and the caller's abort before it) goes through the limiter's queue.
+        const releaseSlot = (signal?.aborted ? undefined : this.rateLimiter.tryAcquire(target.limitKey)) ?? (await this.waitForSlot(target.limitKey, signal, deadline, last));
+        const started = performance.now();
+        let error: DtsError;
         try {
-          signed = this.sign(target.host, action, query);
-          raw = await this.send(target, signed, signal);
-        } finally {
-          // The slot counts until the exchange is over: the server saw the request somewhere in between.
-          releaseSlot();
-        }
-        const response = withoutSignature(raw, signed.signature);
-        try {
-          const result = interpret(response);
-          this.report({ action, region, batchSize, attempt, started, requestId: requestIdOf(result), outcome: 'ok' });
-          return result;
+          let signed: SignedRequest;
+          let raw: RawResponse;
+          try {
+            signed = this.sign(target.host, action, query);
+            raw = await this.send(target, signed, signal);
+          } finally {
+            // The slot counts until the exchange is over: the server saw the request somewhere in between.
+            releaseSlot();
+          }
+          const response = withoutSignature(raw, signed.signature);
+          try {
+            const result = interpret(response);
+            this.report({ action, region, batchSize, attempt, started, requestId: requestIdOf(result), outcome: 'ok' });
+            return result;
+          } catch (caught) {
+            error = caught instanceof DtsError ? caught : new BadResponseError(l10n.t('the answer could not be read ({0})', String(caught)), { httpStatus: response.status });
+          }
         } catch (caught) {
-          error = caught instanceof DtsError ? caught : new BadResponseError(l10n.t('the answer could not be read ({0})', String(caught)), { httpStatus: response.status });
+          if (signal?.aborted) {
+            throw signal.reason;
+          }
+          error = caught instanceof DtsError ? caught : networkError(caught);
         }
-      } catch (caught) {
-        if (signal?.aborted) {
-          throw signal.reason;
+        // Before the log line sees it, not only before the caller does.
+        error.redact(this.options.credentials);
+        let delay = this.retryDelay(error, attempt);
+        let thrown: DtsError = error;
+        if (delay !== undefined && deadline && delay >= deadline.remainingMs()) {
+          // The retry would start after the deadline: give up now instead of waiting for nothing.
+          thrown = deadlineError(deadline, error);
+          delay = undefined;
         }
-        error = caught instanceof DtsError ? caught : networkError(caught);
+        this.report({
+          action, region, batchSize, attempt, started, requestId: error.requestId, outcome: error.code,
+          retryInMs: delay, retryReason: delay === undefined ? undefined : error.message,
+        });
+        if (delay === undefined) {
+          throw thrown;
+        }
+        last = error;
+        await this.sleep(delay, signal);
       }
-      // Before the log line sees it, not only before the caller does.
-      error.redact(this.options.credentials);
-      let delay = this.retryDelay(error, attempt);
-      let thrown: DtsError = error;
-      if (delay !== undefined && deadline && delay >= deadline.remainingMs()) {
-        // The retry would start after the deadline: give up now instead of waiting for nothing.
-        thrown = deadlineError(deadline, error);
-        delay = undefined;
-      }
-      this.report({
-        action, region, batchSize, attempt, started, requestId: error.requestId, outcome: error.code,
-        retryInMs: delay, retryReason: delay === undefined ? undefined : error.message,
-      });
-      if (delay === undefined) {
-        throw thrown;
-      }
-      last = error;
-      await this.sleep(delay, signal);
+    } catch (caught) {
+      // The error the loop gave up with, or one it did not expect: redacted with this client's credentials.
+      throw caught instanceof DtsError ? caught.redact(this.options.credentials) : caught;
     }
   }
 
@@ -565,8 +555,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.status = statusCode;
     const headers: Record<string, string | undefined> = {};
     for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-      // Known names come back as the same lowercase string each time, without decoding the bytes.
-      const name = undici().util.headerNameToString(rawHeaders[i]);
+      const name = headerName(rawHeaders[i].toString('latin1'));
       if (name === '__proto__') {
         continue;
       }
@@ -625,6 +614,23 @@ class Exchange implements Dispatcher.DispatchHandler {
       this.reject(error);
     }
   }
+}
+
+/** Header names as sent → lowercased, so the names of every answer are the same strings (keys found at once). */
+const HEADER_NAMES = new Map<string, string>();
+/** A server sends a dozen names; one sending a new name each time only starts the map over. */
+const MAX_HEADER_NAMES = 256;
+
+function headerName(sent: string): string {
+  let name = HEADER_NAMES.get(sent);
+  if (name === undefined) {
+    name = sent.toLowerCase();
+    if (HEADER_NAMES.size >= MAX_HEADER_NAMES) {
+      HEADER_NAMES.clear();
+    }
+    HEADER_NAMES.set(sent, name);
+  }
+  return name;
 }
 
 /**
