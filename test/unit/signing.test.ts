@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { canonicalQueryString, formatTimestamp, percentEncode, signV2, signV3, v2Signature } from '../../src/core/api/signing';
 
 describe('signing', () => {
@@ -89,6 +90,15 @@ describe('signing', () => {
         const general = signV3({ ...official, credentials, headers: {} });
         assert.deepEqual(usual, general);
         assert.deepEqual(Object.keys(usual.headers).sort(), Object.keys(general.headers).sort());
+      }
+    });
+
+    it('signs as createHmac does with any secret: empty, one block long, longer than a block, not ASCII', () => {
+      for (const secret of ['', 'k', 'x'.repeat(64), 'y'.repeat(65), 'z'.repeat(200), 'clé-秘密-🔑']) {
+        const signed = signV3({ ...official, credentials: { ...official.credentials, accessKeySecret: secret } });
+        assert.equal(signed.signature, createHmac('sha256', secret).update(signed.stringToSign).digest('hex'), `secret of ${secret.length}`);
+        const v2 = signV2({ method: 'POST', action: 'A', version: 'v', params: {}, credentials: { accessKeyId: 'id', accessKeySecret: secret }, date: official.date, nonce: 'n' });
+        assert.equal(v2.signature, createHmac('sha1', `${secret}&`).update(v2.stringToSign).digest('base64'), `V2, secret of ${secret.length}`);
       }
     });
 

@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import * as crypto from 'node:crypto';
 
 /** What a request is signed with. The secret only ever enters an HMAC key. */
 export interface Credentials {
@@ -57,8 +57,46 @@ export function canonicalQueryString(params: Readonly<Record<string, string>>): 
     .join('&');
 }
 
+/**
+ * `crypto.hash` (Node 20.12 and later): a digest in one call, without a Hash object and the digest looked up by name
+ * each time, which cost more than the hashing itself at one signature per request. Older Node takes createHash.
+ */
+const oneShotHash = typeof crypto.hash === 'function' ? crypto.hash : undefined;
+
 function sha256Hex(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
+  return oneShotHash ? oneShotHash('sha256', data, 'hex') : crypto.createHash('sha256').update(data).digest('hex');
+}
+
+/** The block size of SHA-1 and SHA-256, over which HMAC pads its key (RFC 2104). */
+const HMAC_BLOCK = 64;
+
+/**
+ * HMAC (RFC 2104) of `message` with `secret`, the same as createHmac's, computed with two one-shot digests where
+ * `crypto.hash` exists. The key pads are wiped after use, as OpenSSL wipes its own.
+ */
+function hmac(algorithm: 'sha1' | 'sha256', secret: string, message: string, encoding: 'hex' | 'base64'): string {
+  if (!oneShotHash) {
+    return crypto.createHmac(algorithm, secret).update(message).digest(encoding);
+  }
+  const given = Buffer.from(secret, 'utf8');
+  const key = given.length > HMAC_BLOCK ? oneShotHash(algorithm, given, 'buffer') : given;
+  const body = Buffer.from(message, 'utf8');
+  const inner = Buffer.allocUnsafe(HMAC_BLOCK + body.length);
+  const outer = Buffer.allocUnsafe(HMAC_BLOCK + 32);
+  for (let i = 0; i < HMAC_BLOCK; i++) {
+    const k = i < key.length ? key[i] : 0;
+    inner[i] = k ^ 0x36;
+    outer[i] = k ^ 0x5c;
+  }
+  body.copy(inner, HMAC_BLOCK);
+  const innerDigest = oneShotHash(algorithm, inner, 'buffer');
+  innerDigest.copy(outer, HMAC_BLOCK);
+  const digest = oneShotHash(algorithm, outer.subarray(0, HMAC_BLOCK + innerDigest.length), encoding);
+  given.fill(0);
+  key.fill(0);
+  inner.fill(0, 0, HMAC_BLOCK);
+  outer.fill(0, 0, HMAC_BLOCK);
+  return digest;
 }
 
 /** The hash of an empty body, which every request without one signs. */
@@ -149,7 +187,7 @@ export function signV3(input: V3Input): V3Signed {
   const canonicalQuery = input.canonicalQuery ?? canonicalQueryString(input.query);
   const canonicalRequest = `${input.method.toUpperCase()}\n/\n${canonicalQuery}\n${canonicalHeaders}\n${signedHeaders}\n${contentSha256}`;
   const stringToSign = `ACS3-HMAC-SHA256\n${sha256Hex(canonicalRequest)}`;
-  const signature = createHmac('sha256', input.credentials.accessKeySecret).update(stringToSign).digest('hex');
+  const signature = hmac('sha256', input.credentials.accessKeySecret, stringToSign, 'hex');
   headers['authorization'] =
     `ACS3-HMAC-SHA256 Credential=${input.credentials.accessKeyId},SignedHeaders=${signedHeaders},Signature=${signature}`;
   return { headers, canonicalRequest, stringToSign, signature, signedHeaders, canonicalQuery };
@@ -205,7 +243,7 @@ export function v2Signature(
 
 function v2SignCanonical(method: string, canonicalQuery: string, accessKeySecret: string): { stringToSign: string; signature: string } {
   const stringToSign = `${method.toUpperCase()}&%2F&${percentEncode(canonicalQuery)}`;
-  const signature = createHmac('sha1', `${accessKeySecret}&`).update(stringToSign).digest('base64');
+  const signature = hmac('sha1', `${accessKeySecret}&`, stringToSign, 'base64');
   return { stringToSign, signature };
 }
 
