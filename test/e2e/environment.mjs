@@ -1,9 +1,9 @@
 // The pieces a browser test or the demo needs: the compiled emulator, the packaged .vsix installed into a fresh
 // extensions dir, code-server with user settings and a clean environment.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { installVsix } from '../codeserver/server.mjs';
 
@@ -49,7 +49,49 @@ export async function installPackagedExtension(extensionsDir, vsix = VSIX) {
   if (!/successfully installed/i.test(output)) {
     throw new Error(`Installing ${vsix} printed no success message:\n${output}`);
   }
+  checkInstalledFiles(extensionsDir);
   return output;
+}
+
+/** Every file the .vsix carries (.vscodeignore, vsce --readme-path), as VS Code installs it: nothing more, nothing less. */
+const SHIPPED = [
+  'LICENSE.txt', 'changelog.md', 'dist/extension.js', 'dist/l10n/bundle.l10n.zh-cn.json', 'dist/llhttp_simd.wasm.br',
+  'dist/webview/details.css', 'dist/webview/details.js', 'media/dts-sync.svg', 'media/icon.png',
+  'media/walkthrough/cli.svg', 'media/walkthrough/credentials.svg', 'media/walkthrough/pick-jobs.svg',
+  'media/walkthrough/tree.svg', 'package.json', 'package.nls.json', 'package.nls.zh-cn.json', 'readme.md',
+];
+
+/**
+ * The installed copy holds exactly SHIPPED (no sources, maps, tests or the CLI), and its README is the Extensions
+ * view's: the user's sections, with the link to the full README made absolute by vsce.
+ */
+function checkInstalledFiles(extensionsDir) {
+  const installed = readdirSync(extensionsDir).filter((name) => name.startsWith(`${EXTENSION_ID}-`));
+  if (installed.length !== 1) {
+    throw new Error(`expected one installed ${EXTENSION_ID} in ${extensionsDir}, found ${JSON.stringify(installed)}`);
+  }
+  const dir = join(extensionsDir, installed[0]);
+  const files = readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)).split(sep).join('/'))
+    .filter((file) => file !== '.vsixmanifest')
+    .sort();
+  if (files.join('\n') !== SHIPPED.join('\n')) {
+    const extra = files.filter((f) => !SHIPPED.includes(f));
+    const missing = SHIPPED.filter((f) => !files.includes(f));
+    throw new Error(`the .vsix carries other files than expected: extra ${JSON.stringify(extra)}, missing ${JSON.stringify(missing)}`);
+  }
+  const readme = readFileSync(join(dir, 'readme.md'), 'utf8');
+  const problems = [
+    readme.includes('## Project layout') && 'it has the developer sections',
+    !readme.includes('## The command line and Prometheus') && 'it lacks the pointer to the command line',
+    !readme.includes('(https://github.com/dts-tools/dts-sync-status/blob/HEAD/README.md#the-command-line-dts-sync-status)') &&
+      'its link to the full README is not absolute',
+    /<!--\s*\/?vsix:/.test(readme) && 'it still has vsix: markers',
+  ].filter(Boolean);
+  if (problems.length > 0) {
+    throw new Error(`the installed readme.md is not the Extensions view's: ${problems.join('; ')}`);
+  }
 }
 
 /** This process's environment with every ALIBABA_CLOUD_* / ALICLOUD_* variable blanked, plus `extra`. */
