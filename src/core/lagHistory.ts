@@ -54,7 +54,7 @@ interface PersistedLagJob {
 /** Longer direction names are not the API's and not worth keeping from a saved file. */
 const MAX_DIRECTION_LENGTH = 64;
 /** A job has two directions; a saved file claiming more is not trusted beyond a few. */
-const MAX_DIRECTIONS_PER_JOB = 4;
+export const MAX_DIRECTIONS_PER_JOB = 4;
 
 export class LagHistory {
   private readonly windowMs: number;

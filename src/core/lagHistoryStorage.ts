@@ -1,4 +1,4 @@
-import { LAG_HISTORY_WINDOW_MS, LAG_SEGMENT_MS, LagHistory, MAX_POINTS_PER_DIRECTION, type LagHistoryOptions } from './lagHistory';
+import { LAG_HISTORY_WINDOW_MS, LAG_SEGMENT_MS, LagHistory, MAX_DIRECTIONS_PER_JOB, MAX_POINTS_PER_DIRECTION, type LagHistoryOptions } from './lagHistory';
 
 /**
  * Keeps the lag history in a key-value store one hour per key (files in the extension's global storage folder, see
@@ -24,6 +24,9 @@ const SEGMENT_KEY_PREFIX = 'dtsSync.lagHistory.h';
 
 /** A saved segment listing more jobs than this is not read. */
 const MAX_SEGMENT_JOBS = 10_000;
+/** Samples read back at most, all segments together: 1,000 two-way jobs at 2,000 points a direction. */
+export const MAX_RESTORED_SAMPLES = 4_000_000;
+const OVER_BUDGET = Symbol('over budget');
 
 export function segmentKey(index: number): string {
   return `${SEGMENT_KEY_PREFIX}${index}`;
@@ -77,9 +80,23 @@ export class LagHistoryStorage {
       return history;
     }
     const unreadable: number[] = [];
-    for (const segment of parsed.segments) {
+    let budget = MAX_RESTORED_SAMPLES;
+    // Newest first, so a budget spent leaves out the oldest hours; read back oldest first.
+    const values = new Map<number, unknown>();
+    for (const segment of [...parsed.segments].reverse()) {
       this.saved.add(segment);
       const value = this.state.get(segmentKey(segment));
+      const count = isSegment(value) ? sampleCount(value) : 0;
+      budget -= count;
+      values.set(segment, budget >= 0 ? value : OVER_BUDGET);
+    }
+    for (const segment of parsed.segments) {
+      const value = values.get(segment);
+      if (value === OVER_BUDGET) {
+        this.warn(`The saved lag history's segment ${segmentKey(segment)} is past the ${MAX_RESTORED_SAMPLES} samples read back; skipped`);
+        unreadable.push(segment);
+        continue;
+      }
       const read =
         isSegment(value) &&
         history.readPersisted(value, {
@@ -184,8 +201,21 @@ function parseIndex(value: unknown, maxSegments: number): { windowStart: number;
   return { windowStart, segments: kept, trimmed: kept.length !== segments.length };
 }
 
+/** How many samples a segment says it holds (what reading it would at most record). */
+function sampleCount(segment: object): number {
+  let count = 0;
+  for (const job of own(segment, 'jobs') as unknown[]) {
+    const directions = typeof job === 'object' && job !== null ? own(job, 'directions') : undefined;
+    for (const d of Array.isArray(directions) ? (directions as unknown[]).slice(0, MAX_DIRECTIONS_PER_JOB) : []) {
+      const t = typeof d === 'object' && d !== null ? own(d, 't') : undefined;
+      count += Array.isArray(t) ? t.length : 0;
+    }
+  }
+  return count;
+}
+
 /** A segment is version 2 of the whole form, with a bounded number of jobs. */
-function isSegment(value: unknown): boolean {
+function isSegment(value: unknown): value is object {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return false;
   }

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { LAG_SEGMENT_MS, LagHistory } from '../../src/core/lagHistory';
-import { LAG_HISTORY_INDEX_KEY, LAG_HISTORY_LEGACY_KEY, LagHistoryStorage, segmentKey } from '../../src/core/lagHistoryStorage';
+import { LAG_HISTORY_INDEX_KEY, LAG_HISTORY_LEGACY_KEY, LagHistoryStorage, MAX_RESTORED_SAMPLES, segmentKey } from '../../src/core/lagHistoryStorage';
 import { FakeMemento } from './memento.fixture';
 
 const JOB = { id: 'dtsjob0001', region: 'cn-hangzhou' };
@@ -189,6 +189,23 @@ describe('LagHistoryStorage', () => {
       });
       const history = new LagHistoryStorage(state).restore();
       assert.deepEqual(history.samples(JOB, 'Forward'), [{ at: H0 + HOUR, lagSeconds: 2 }, { at: H0 + HOUR + MINUTE, lagSeconds: 3 }]);
+    });
+
+    it('reads back at most MAX_RESTORED_SAMPLES samples, the newest hours first, and says which hour it left out', () => {
+      const column = new Array<number>(1_500_000).fill(0);
+      const big = (start: number) => ({ version: 2, jobs: [{ id: 'dtsjob0001', region: 'cn-hangzhou', directions: [{ direction: 'Forward', start, t: column, lag: column }] }] });
+      const state = new FakeMemento({
+        [LAG_HISTORY_INDEX_KEY]: { version: 3, windowStart: 0, segments: [S0, S0 + 1, S0 + 2, S0 + 3] },
+        [segmentKey(S0)]: big(H0),
+        [segmentKey(S0 + 1)]: big(H0 + HOUR),
+        [segmentKey(S0 + 2)]: big(H0 + 2 * HOUR),
+        [segmentKey(S0 + 3)]: segment(H0 + 3 * HOUR),
+      });
+      const warnings: string[] = [];
+      const history = new LagHistoryStorage(state, (m) => warnings.push(m)).restore();
+      assert.equal(MAX_RESTORED_SAMPLES, 4_000_000);
+      assert.deepEqual(warnings, [`The saved lag history's segment ${segmentKey(S0)} is past the 4000000 samples read back; skipped`]);
+      assert.deepEqual(history.samples(JOB, 'Forward'), [{ at: H0 + 3 * HOUR, lagSeconds: 1 }, { at: H0 + 3 * HOUR + MINUTE, lagSeconds: 2 }], 'a column longer than 2,000 is not read');
     });
 
     it('keeps a job or direction named __proto__ as a name', async () => {
