@@ -144,7 +144,7 @@ export class Controller {
     });
     const storeLog = componentLog(deps.log, 'store');
     this.lagStorage = deps.lagHistoryState ? new LagHistoryStorage(deps.lagHistoryState, (message) => storeLog.warn(message)) : undefined;
-    this.lagHistory = this.lagStorage?.restore() ?? new LagHistory();
+    this.lagHistory = this.lagStorage?.restore(this.now().getTime()) ?? new LagHistory();
     // A history read in an older form is written in the current one at the next save, even with no new sample.
     this.lagUnsaved = this.lagStorage?.needsSave ?? false;
     // Subscribed before any view is built, so a refresh's samples are recorded before the views hear of it.

@@ -27,6 +27,8 @@ const MAX_SEGMENT_JOBS = 10_000;
 /** Samples read back at most, all segments together: 1,000 two-way jobs at 2,000 points a direction. */
 export const MAX_RESTORED_SAMPLES = 4_000_000;
 const OVER_BUDGET = Symbol('over budget');
+/** A saved sample this much later than the clock is still read (another machine's clock, a clock set back a little). */
+const MAX_CLOCK_SKEW_MS = 10 * 60_000;
 
 export function segmentKey(index: number): string {
   return `${SEGMENT_KEY_PREFIX}${index}`;
@@ -39,6 +41,8 @@ export class LagHistoryStorage {
   private legacy = false;
   /** Keys under the prefix that no index lists (another window's, a crash's) are removed at the first save. */
   private swept = false;
+  /** What was read is not yet in the current form (a version 2 value to migrate, a segment to rewrite). */
+  private pendingChanges = false;
   private readonly windowMs: number;
   private readonly maxPoints: number;
 
@@ -56,24 +60,26 @@ export class LagHistoryStorage {
     return this.pendingChanges;
   }
 
-  /** What was read is not yet in the current form (a version 2 value to migrate, a segment to rewrite). */
-  private pendingChanges = false;
-
-  /** Reads the saved history, validated as hostile: anything malformed is skipped with a log line. Never throws. */
-  restore(): LagHistory {
+  /**
+   * Reads the saved history, validated as hostile: anything malformed is skipped with a log line. Never throws.
+   * Samples later than `now` (ms, give or take a few minutes of clock skew) are skipped: one in the future would move
+   * the window past every sample recorded from now on.
+   */
+  restore(now = Number.POSITIVE_INFINITY): LagHistory {
     const history = new LagHistory(this.options);
     const index = this.state.get(LAG_HISTORY_INDEX_KEY);
     const legacy = this.state.get(LAG_HISTORY_LEGACY_KEY);
+    const latest = now + MAX_CLOCK_SKEW_MS;
     this.legacy = legacy !== undefined;
     if (index === undefined) {
-      if (legacy !== undefined && !history.readPersisted(legacy)) {
+      if (legacy !== undefined && !history.readPersisted(legacy, { before: latest })) {
         this.warn('The saved lag history is not one this version reads; starting an empty one');
       }
       // Everything read from the old key is written again as segments at the next save.
       this.pendingChanges = this.legacy;
       return history;
     }
-    const parsed = parseIndex(index, this.maxSegments());
+    const parsed = parseIndex(index, this.maxSegments(), now - this.windowMs);
     if (!parsed) {
       this.warn('The saved lag history is not one this version reads; starting an empty one');
       this.pendingChanges = true;
@@ -101,7 +107,7 @@ export class LagHistoryStorage {
         isSegment(value) &&
         history.readPersisted(value, {
           after: Math.max(parsed.windowStart, segment * LAG_SEGMENT_MS - 1),
-          before: (segment + 1) * LAG_SEGMENT_MS,
+          before: Math.min((segment + 1) * LAG_SEGMENT_MS, latest),
           maxSamples: this.maxPoints,
         });
       if (!read) {
@@ -118,8 +124,8 @@ export class LagHistoryStorage {
   }
 
   /**
-   * Writes the segments whose samples changed, removes those that emptied or fell out of the window, then writes the
-   * index; resolves once every write is done. A failed save leaves the changed segments marked for the next one.
+   * Writes the segments whose samples changed, then the index, then removes the segments that emptied or fell out of
+   * the window; resolves once every write is done. A failed save leaves the changed segments marked for the next one.
    */
   async save(history: LagHistory): Promise<void> {
     const changed = history.takeChangedSegments();
@@ -178,8 +184,11 @@ export class LagHistoryStorage {
   }
 }
 
-/** The index, or undefined when it is not one; at most `maxSegments` segments (the newest), each a whole number. */
-function parseIndex(value: unknown, maxSegments: number): { windowStart: number; segments: number[]; trimmed: boolean } | undefined {
+/**
+ * The index, or undefined when it is not one; at most `maxSegments` segments (the newest), each a whole number; the
+ * window's start no later than `latestStart`.
+ */
+function parseIndex(value: unknown, maxSegments: number, latestStart: number): { windowStart: number; segments: number[]; trimmed: boolean } | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return undefined;
   }
@@ -198,7 +207,7 @@ function parseIndex(value: unknown, maxSegments: number): { windowStart: number;
   }
   const sorted = [...valid].sort((a, b) => a - b);
   const kept = sorted.slice(-maxSegments);
-  return { windowStart, segments: kept, trimmed: kept.length !== segments.length };
+  return { windowStart: Math.min(windowStart, latestStart), segments: kept, trimmed: kept.length !== segments.length };
 }
 
 /** How many samples a segment says it holds (what reading it would at most record). */

@@ -208,6 +208,23 @@ describe('LagHistoryStorage', () => {
       assert.deepEqual(history.samples(JOB, 'Forward'), [{ at: H0 + 3 * HOUR, lagSeconds: 1 }, { at: H0 + 3 * HOUR + MINUTE, lagSeconds: 2 }], 'a column longer than 2,000 is not read');
     });
 
+    it('skips samples and a window start in the future: recording goes on', () => {
+      const now = H0 + 3 * HOUR;
+      const future = S0 + 100_000;
+      const state = new FakeMemento({
+        [LAG_HISTORY_INDEX_KEY]: { version: 3, windowStart: future * HOUR, segments: [S0, future] },
+        [segmentKey(S0)]: segment(H0),
+        [segmentKey(future)]: segment(future * HOUR),
+      });
+      const history = new LagHistoryStorage(state).restore(now);
+      assert.deepEqual(history.samples(JOB, 'Forward'), [{ at: H0, lagSeconds: 1 }, { at: H0 + MINUTE, lagSeconds: 2 }]);
+      history.record(JOB, 'Forward', new Date(now), 5);
+      history.record(OTHER, 'Forward', new Date(now), 6);
+      assert.deepEqual(history.samples(OTHER, 'Forward'), [{ at: now, lagSeconds: 6 }]);
+      const legacy = new LagHistoryStorage(new FakeMemento({ [LAG_HISTORY_LEGACY_KEY]: { ...segment(H0), jobs: [...segment(H0).jobs, ...segment(future * HOUR).jobs] } })).restore(now);
+      assert.deepEqual(legacy.samples(JOB, 'Forward').length, 2);
+    });
+
     it('keeps a job or direction named __proto__ as a name', async () => {
       const proto = { id: '__proto__', region: 'constructor' };
       const history = new LagHistory();
