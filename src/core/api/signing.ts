@@ -67,36 +67,12 @@ function sha256Hex(data: string | Uint8Array): string {
   return oneShotHash ? oneShotHash('sha256', data, 'hex') : crypto.createHash('sha256').update(data).digest('hex');
 }
 
-/** The block size of SHA-1 and SHA-256, over which HMAC pads its key (RFC 2104). */
-const HMAC_BLOCK = 64;
-
 /**
- * HMAC (RFC 2104) of `message` with `secret`, the same as createHmac's, computed with two one-shot digests where
- * `crypto.hash` exists. The key pads are wiped after use, as OpenSSL wipes its own.
+ * HMAC through Node's createHmac, not built by hand from two digests: a hand-built HMAC measured about 5 % less CPU
+ * per query, not worth carrying our own construction of a primitive that signs with the secret.
  */
 function hmac(algorithm: 'sha1' | 'sha256', secret: string, message: string, encoding: 'hex' | 'base64'): string {
-  if (!oneShotHash) {
-    return crypto.createHmac(algorithm, secret).update(message).digest(encoding);
-  }
-  const given = Buffer.from(secret, 'utf8');
-  const key = given.length > HMAC_BLOCK ? oneShotHash(algorithm, given, 'buffer') : given;
-  const body = Buffer.from(message, 'utf8');
-  const inner = Buffer.allocUnsafe(HMAC_BLOCK + body.length);
-  const outer = Buffer.allocUnsafe(HMAC_BLOCK + 32);
-  for (let i = 0; i < HMAC_BLOCK; i++) {
-    const k = i < key.length ? key[i] : 0;
-    inner[i] = k ^ 0x36;
-    outer[i] = k ^ 0x5c;
-  }
-  body.copy(inner, HMAC_BLOCK);
-  const innerDigest = oneShotHash(algorithm, inner, 'buffer');
-  innerDigest.copy(outer, HMAC_BLOCK);
-  const digest = oneShotHash(algorithm, outer.subarray(0, HMAC_BLOCK + innerDigest.length), encoding);
-  given.fill(0);
-  key.fill(0);
-  inner.fill(0, 0, HMAC_BLOCK);
-  outer.fill(0, 0, HMAC_BLOCK);
-  return digest;
+  return crypto.createHmac(algorithm, secret).update(message).digest(encoding);
 }
 
 /** The hash of an empty body, which every request without one signs. */
