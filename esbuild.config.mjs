@@ -56,13 +56,13 @@ export const LLHTTP_FILE = 'llhttp_simd.wasm.br';
 
 /**
  * Only the parts of undici the project calls (src/core/api/client.ts, src/core/credentials/transport.ts): its
- * dispatchers and `request`, without fetch, WebSocket, EventSource, caches, mocks and interceptors (about 60 % of
+ * dispatchers, without fetch, WebSocket, EventSource, caches, mocks and interceptors (about 60 % of
  * undici). Deep paths are not undici's public API, so package.json pins undici's exact version, and
  * test/unit/bundle.test.ts runs the built bundles directly and through a proxy.
  *
- * - `request` is undici's own (lib/api/api-request.js) bound to the dispatcher the caller passes (the project always
- *   passes one; undici's top-level `request` would fall back to a global dispatcher). Of the five methods undici's
- *   index.js puts on Dispatcher.prototype, `request` and `connect` (ProxyAgent's CONNECT tunnel) are kept.
+ * - The project sends through `dispatch` with its own handler (src/core/api/exchange.ts), so none of the five API
+ *   methods undici's index.js puts on Dispatcher.prototype is kept but `connect`, which ProxyAgent's CONNECT tunnel
+ *   uses.
  * - llhttp: undici compiles the SIMD build and falls back to the plain one only where SIMD fails (ppc64 before
  *   Node 24, or UNDICI_NO_WASM_SIMD=1). Every platform VS Code and Node 20 ship for runs SIMD, so one build is shipped
  *   (as a file beside the bundle, loaded on the first connection) and both names resolve to it.
@@ -86,18 +86,9 @@ const Pool = require('./lib/dispatcher/pool.js');
 const ProxyAgent = require('./lib/dispatcher/proxy-agent.js');
 const EnvHttpProxyAgent = require('./lib/dispatcher/env-http-proxy-agent.js');
 const Dispatcher = require('./lib/dispatcher/dispatcher.js');
-const apiRequest = require('./lib/api/api-request.js');
-const { InvalidArgumentError } = require('./lib/core/errors.js');
-// As undici's index.js does for all five: ProxyAgent opens its tunnel with the proxy client's connect().
-Object.assign(Dispatcher.prototype, { request: apiRequest, connect: require('./lib/api/api-connect.js') });
-function request(url, opts) {
-  if (!opts || !opts.dispatcher) {
-    throw new InvalidArgumentError('this build of undici needs opts.dispatcher');
-  }
-  const u = typeof url === 'string' ? new URL(url) : url;
-  return apiRequest.call(opts.dispatcher, { ...opts, origin: u.origin, path: u.search ? u.pathname + u.search : u.pathname, method: opts.method || 'GET' });
-}
-module.exports = { Agent, Pool, ProxyAgent, EnvHttpProxyAgent, request };
+// As undici's index.js does for its five API methods: ProxyAgent opens its tunnel with the proxy client's connect().
+Dispatcher.prototype.connect = require('./lib/api/api-connect.js');
+module.exports = { Agent, Pool, ProxyAgent, EnvHttpProxyAgent };
 `,
     }));
     build.onResolve({ filter: /\/llhttp\/llhttp(_simd)?-wasm\.js$/ }, () => ({ path: 'llhttp', namespace: 'undici-lite' }));

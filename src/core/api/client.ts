@@ -4,6 +4,7 @@ import type { buildConnector, Dispatcher } from 'undici';
 import * as l10n from '@vscode/l10n';
 import { safeText } from '../safeText';
 import { resolveEndpoint } from './endpoints';
+import { Exchange, utf8Body, type Answer, type ExchangeOptions } from './exchange';
 import { BadResponseError, DtsError, NetworkError, TimeoutError } from './errors';
 import {
   abortableSleep,
@@ -98,11 +99,8 @@ export interface StatusListSource {
   ): Promise<StatusListResult>;
 }
 
-export interface RawResponse {
-  readonly status: number;
-  readonly headers: Record<string, string | undefined>;
-  readonly body: string;
-}
+/** A DTS answer as read: the status, the headers (names lowercased) and the body as text. */
+export type RawResponse = Answer<string>;
 
 interface SignedRequest {
   readonly query: string;
@@ -163,7 +161,8 @@ export class DtsClient implements StatusListSource {
   private closed = false;
   private readonly timeoutMs: number;
   private readonly maxAttempts: number;
-  private readonly maxResponseBytes: number;
+  /** How an attempt reads its answer: as text, at most maxResponseBytes. */
+  private readonly exchangeOptions: ExchangeOptions<string>;
   private readonly clock: () => Date;
   private readonly nonce: () => string;
   private readonly random: () => number;
@@ -180,7 +179,18 @@ export class DtsClient implements StatusListSource {
     this.dispatcher = options.dispatcher ?? defaultDispatcher(options.proxy);
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.maxAttempts = Math.max(1, options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
-    this.maxResponseBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
+    const maxBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
+    this.exchangeOptions = {
+      maxBytes,
+      read: utf8Body,
+      tooLarge: (httpStatus, declared) =>
+        new BadResponseError(
+          declared === undefined
+            ? l10n.t('the body exceeds the {0}-byte limit', maxBytes)
+            : l10n.t('the body is {0} bytes, over the {1}-byte limit', declared, maxBytes),
+          { httpStatus },
+        ),
+    };
     this.clock = options.clock ?? (() => new Date());
     this.nonce = options.nonce ?? randomUUID;
     this.random = options.random ?? Math.random;
@@ -402,7 +412,7 @@ export class DtsClient implements StatusListSource {
     if (signal?.aborted) {
       return Promise.reject(signal.reason);
     }
-    const exchange = new Exchange(this.maxResponseBytes);
+    const exchange = new Exchange(this.exchangeOptions);
     const timeoutMs = this.timeoutMs;
     const timer = setTimeout(() => exchange.abort(new TimeoutError(timeoutMs / 1000)), clampDelay(timeoutMs));
     // By hand: AbortSignal.any would keep every attempt reachable for as long as a long-lived caller signal lives.
@@ -441,7 +451,7 @@ export class DtsClient implements StatusListSource {
   }
 
   /** An aborted request the dispatcher still holds after a grace period: later attempts get a fresh dispatcher. */
-  private watchForWedge(exchange: Exchange, dispatcher: Dispatcher): void {
+  private watchForWedge(exchange: Exchange<string>, dispatcher: Dispatcher): void {
     if (!this.ownsDispatcher) {
       return;
     }
@@ -487,150 +497,6 @@ async function closeWithin(dispatcher: Dispatcher, graceMs: number): Promise<voi
   if (!done) {
     await dispatcher.destroy().catch(() => undefined);
   }
-}
-
-/**
- * One HTTP exchange as undici's dispatcher sees it, through the handler interface undici's own `request()` implements:
- * the status, the headers (names lowercased, repeated ones joined with `, `, as before) and the body, collected up to
- * `maxBytes` and refused past it (no stream, no copy). `abort` settles the promise at once, whether or not the
- * dispatcher ever lets go of the request; `ended` tells whether it has.
- */
-class Exchange implements Dispatcher.DispatchHandler {
-  readonly promise: Promise<RawResponse>;
-  /** True once undici is done with the request (answered, failed or aborted); until then it may hold a connection. */
-  ended = false;
-  /** The reason `abort` was given (a timeout, the caller's abort, the size cap), thrown as it is. */
-  abortedBy: unknown;
-  private settled = false;
-  private aborted = false;
-  private resolve!: (response: RawResponse) => void;
-  private reject!: (reason: unknown) => void;
-  private abortRequest: ((reason: Error) => void) | undefined;
-  private endListener: (() => void) | undefined;
-  private status = 0;
-  private headers: Record<string, string | undefined> = {};
-  private chunks: Buffer[] = [];
-  private size = 0;
-
-  constructor(private readonly maxBytes: number) {
-    this.promise = new Promise<RawResponse>((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-    });
-  }
-
-  abort(reason: unknown): void {
-    if (this.settled) {
-      return;
-    }
-    this.aborted = true;
-    this.abortedBy = reason;
-    this.settle(undefined, reason);
-    // A request not yet given a connection is aborted when it gets one (onConnect).
-    this.abortRequest?.(reason as Error);
-  }
-
-  /** Runs `listener` once undici is done with the request (at once if it already is). */
-  onEnd(listener: () => void): void {
-    if (this.ended) {
-      listener();
-    } else {
-      this.endListener = listener;
-    }
-  }
-
-  onConnect(abort: (reason?: Error) => void): void {
-    if (this.aborted) {
-      abort(this.abortedBy as Error);
-      return;
-    }
-    this.abortRequest = abort;
-  }
-
-  onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
-    if (statusCode < 200 || this.settled) {
-      // 1xx: informational, the real answer follows.
-      return true;
-    }
-    this.status = statusCode;
-    const headers: Record<string, string | undefined> = {};
-    for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-      const name = headerName(rawHeaders[i].toString('latin1'));
-      if (name === '__proto__') {
-        continue;
-      }
-      const value = rawHeaders[i + 1].toString('latin1');
-      const before = Object.hasOwn(headers, name) ? headers[name] : undefined;
-      headers[name] = before === undefined ? value : `${before}, ${value}`;
-    }
-    this.headers = headers;
-    const declared = Number(headers['content-length']);
-    if (Number.isFinite(declared) && declared > this.maxBytes) {
-      this.abort(new BadResponseError(l10n.t('the body is {0} bytes, over the {1}-byte limit', declared, this.maxBytes), { httpStatus: statusCode }));
-    }
-    return true;
-  }
-
-  onData(chunk: Buffer): boolean {
-    if (this.settled) {
-      return true;
-    }
-    this.size += chunk.length;
-    if (this.size > this.maxBytes) {
-      this.abort(new BadResponseError(l10n.t('the body exceeds the {0}-byte limit', this.maxBytes), { httpStatus: this.status }));
-      return true;
-    }
-    this.chunks.push(chunk);
-    return true;
-  }
-
-  onComplete(): void {
-    this.end();
-    const body = this.chunks.length === 1 ? this.chunks[0].toString('utf8') : Buffer.concat(this.chunks, this.size).toString('utf8');
-    this.chunks = [];
-    this.settle({ status: this.status, headers: this.headers, body });
-  }
-
-  onError(error: Error): void {
-    this.end();
-    this.settle(undefined, error);
-  }
-
-  private end(): void {
-    this.ended = true;
-    this.abortRequest = undefined;
-    this.endListener?.();
-    this.endListener = undefined;
-  }
-
-  private settle(response: RawResponse | undefined, error?: unknown): void {
-    if (this.settled) {
-      return;
-    }
-    this.settled = true;
-    if (response) {
-      this.resolve(response);
-    } else {
-      this.reject(error);
-    }
-  }
-}
-
-/** Header names as sent → lowercased, so the names of every answer are the same strings (keys found at once). */
-const HEADER_NAMES = new Map<string, string>();
-/** A server sends a dozen names; one sending a new name each time only starts the map over. */
-const MAX_HEADER_NAMES = 256;
-
-function headerName(sent: string): string {
-  let name = HEADER_NAMES.get(sent);
-  if (name === undefined) {
-    name = sent.toLowerCase();
-    if (HEADER_NAMES.size >= MAX_HEADER_NAMES) {
-      HEADER_NAMES.clear();
-    }
-    HEADER_NAMES.set(sent, name);
-  }
-  return name;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { defaultDispatcher, undici } from '../api/client';
+import { byteBody, Exchange, type Answer } from '../api/exchange';
 
 /**
  * The HTTP transport every credential provider of `@alicloud/credentials` uses instead of its own (httpx: no proxy,
@@ -186,50 +187,33 @@ export function createCredentialTransport(options: TransportOptions): Credential
     } else if (req.bodyBytes) {
       body = req.bodyBytes;
     }
-    const signal = AbortSignal.timeout(options.timeoutMs);
-    let response: Dispatcher.ResponseData;
+    const exchange = new Exchange({ maxBytes: MAX_CREDENTIAL_RESPONSE_BYTES, read: byteBody, tooLarge: () => new CredentialRequestError('too-large', url.host) });
+    // The answer is awaited at most timeoutMs, even when the dispatcher keeps a request it was told to abort.
+    const timer = setTimeout(() => exchange.abort(new CredentialRequestError('timeout', url.host)), options.timeoutMs);
+    let response: Answer<Buffer>;
     try {
-      response = await undici().request(url, {
-        method: req.method as Dispatcher.HttpMethod,
-        headers,
-        body,
-        signal,
-        dispatcher: dispatcherFor(url),
-        headersTimeout: options.timeoutMs,
-        bodyTimeout: options.timeoutMs,
-      });
-    } catch (e) {
-      throw signal.aborted ? new CredentialRequestError('timeout', url.host) : new CredentialRequestError('network', url.host, errorCode(e));
-    }
-    const chunks: Buffer[] = [];
-    let total = 0;
-    try {
-      for await (const chunk of response.body) {
-        const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
-        total += buffer.length;
-        if (total > MAX_CREDENTIAL_RESPONSE_BYTES) {
-          response.body.destroy();
-          throw new CredentialRequestError('too-large', url.host);
-        }
-        chunks.push(buffer);
+      const method = req.method.toUpperCase() as Dispatcher.HttpMethod;
+      const dispatch = { origin: url.origin, path: `${url.pathname}${url.search}`, method, headers, body, headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs };
+      try {
+        dispatcherFor(url).dispatch(dispatch, exchange);
+      } catch (caught) {
+        exchange.onError(caught as Error);
       }
+      response = await exchange.promise;
     } catch (e) {
-      if (e instanceof CredentialRequestError) {
-        throw e;
-      }
-      throw signal.aborted ? new CredentialRequestError('timeout', url.host) : new CredentialRequestError('network', url.host, errorCode(e));
+      throw e instanceof CredentialRequestError ? e : new CredentialRequestError('network', url.host, errorCode(e));
+    } finally {
+      clearTimeout(timer);
     }
-    const bodyBytes = Buffer.concat(chunks, total);
+    const bodyBytes = response.body;
     const responseHeaders: Record<string, string> = {};
     for (const [k, v] of Object.entries(response.headers)) {
-      if (typeof v === 'string') {
+      if (v !== undefined) {
         responseHeaders[k] = v;
-      } else if (Array.isArray(v)) {
-        responseHeaders[k] = v.join(', ');
       }
     }
-    lastAnswer = answerOf(url.host, response.statusCode, bodyBytes);
-    return { statusCode: response.statusCode, headers: responseHeaders, body: bodyBytes };
+    lastAnswer = answerOf(url.host, response.status, bodyBytes);
+    return { statusCode: response.status, headers: responseHeaders, body: bodyBytes };
   };
 
   return {
