@@ -35,7 +35,9 @@ export class LagHistoryFiles implements KeyValueState {
       return undefined;
     }
     try {
-      if (fs.statSync(file).size > MAX_FILE_BYTES) {
+      // Only a regular file of bounded size: a FIFO or a device (a symlink to /dev/zero) would never end a read.
+      const stat = fs.statSync(file);
+      if (!stat.isFile() || stat.size > MAX_FILE_BYTES) {
         return null;
       }
       return JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;

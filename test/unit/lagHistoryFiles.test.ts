@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -59,5 +60,18 @@ describe('LagHistoryFiles', () => {
     await assert.rejects(files.update('../../evil', {}), /Not a lag history key/);
     assert.equal(files.get('../../etc/passwd'), undefined);
     assert.ok(!fs.existsSync(path.join(folder, '..', '..', 'evil.json')));
+  });
+
+  it('reads a FIFO or a device in place of a segment as malformed, without blocking on it', function () {
+    if (process.platform === 'win32') {
+      this.skip();
+    }
+    fs.mkdirSync(folder, { recursive: true });
+    const fifo = path.join(folder, `${segmentKey(S0)}.json`);
+    execFileSync('mkfifo', [fifo]);
+    fs.symlinkSync('/dev/zero', path.join(folder, `${segmentKey(S0 + 1)}.json`));
+    const files = new LagHistoryFiles(folder, new FakeMemento());
+    assert.equal(files.get(segmentKey(S0)), null);
+    assert.equal(files.get(segmentKey(S0 + 1)), null);
   });
 });
