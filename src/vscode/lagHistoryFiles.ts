@@ -11,6 +11,9 @@ import { LAG_HISTORY_LEGACY_KEY, type KeyValueState } from '../core/lagHistorySt
 
 /** The only keys kept as files: the index and the hours. Anything else is not a file name this writes. */
 const FILE_KEY = /^dtsSync\.lagHistory\.(?:index|h-?\d{1,12})$/;
+/** What update() writes before renaming: `<key>.json.<pid>.<n>.tmp`. */
+const TEMPORARY = /^dtsSync\.lagHistory\.(?:index|h-?\d{1,12})\.json\.\d+\.\d+\.tmp$/;
+const STALE_TEMPORARY_MS = 10 * 60_000;
 /** A file larger than this is not read (a day for 10,000 directions is far below). */
 const MAX_FILE_BYTES = 32 * 1024 * 1024;
 
@@ -76,15 +79,36 @@ export class LagHistoryFiles implements KeyValueState {
     return done;
   }
 
+  /** The history's keys with a file; also removes temporary files a write cut short (a crash) left behind. */
   keys(): readonly string[] {
     try {
-      return fs
-        .readdirSync(this.folder)
+      const names = fs.readdirSync(this.folder);
+      this.removeStaleTemporaries(names);
+      return names
         .filter((name) => name.endsWith('.json'))
         .map((name) => name.slice(0, -'.json'.length))
         .filter((key) => FILE_KEY.test(key));
     } catch {
       return [];
+    }
+  }
+
+  /** A temporary file older than STALE_TEMPORARY_MS: another window's write in progress takes milliseconds. */
+  private removeStaleTemporaries(names: readonly string[]): void {
+    const now = Date.now();
+    for (const name of names) {
+      if (!TEMPORARY.test(name)) {
+        continue;
+      }
+      const file = path.join(this.folder, name);
+      try {
+        const stat = fs.lstatSync(file);
+        if (stat.isFile() && now - stat.mtimeMs > STALE_TEMPORARY_MS) {
+          fs.rmSync(file, { force: true });
+        }
+      } catch {
+        // Gone already, or not ours to remove: left alone.
+      }
     }
   }
 

@@ -74,4 +74,22 @@ describe('LagHistoryFiles', () => {
     assert.equal(files.get(segmentKey(S0)), null);
     assert.equal(files.get(segmentKey(S0 + 1)), null);
   });
+
+  it('removes the temporary files a crash left behind, not one another window is writing', () => {
+    fs.mkdirSync(folder, { recursive: true });
+    const stale = path.join(folder, `${segmentKey(S0)}.json.4242.1.tmp`);
+    const fresh = path.join(folder, `${segmentKey(S0)}.json.4243.1.tmp`);
+    const other = path.join(folder, 'notes.json.1.1.tmp');
+    for (const file of [stale, fresh, other]) {
+      fs.writeFileSync(file, '{}');
+    }
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    fs.utimesSync(stale, hourAgo, hourAgo);
+    fs.utimesSync(other, hourAgo, hourAgo);
+    const files = new LagHistoryFiles(folder, new FakeMemento());
+    assert.deepEqual(files.keys(), []);
+    assert.ok(!fs.existsSync(stale), 'a stale temporary file is removed');
+    assert.ok(fs.existsSync(fresh), 'a write in progress is left alone');
+    assert.ok(fs.existsSync(other), 'a file that is not the history’s is left alone');
+  });
 });
