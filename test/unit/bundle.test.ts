@@ -1,14 +1,14 @@
 /**
  * The BUILT bundles (dist/, from `npm run build` or `vscode:prepublish`) use only the parts of undici that
  * esbuild.config.mjs keeps, a llhttp build shipped beside them and stubs for the rest. These tests run them, so a part
- * stripped that is needed after all fails here: the CLI against the emulator directly and through a CONNECT proxy,
- * with both signature versions, and the extension bundle loading with its llhttp file.
+ * stripped that is needed after all fails here: the CLI against the emulator directly, through a CONNECT proxy and
+ * through a SOCKS5 proxy, with both signature versions, and the extension bundle loading with its llhttp file.
  */
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { connect, type AddressInfo, type Socket } from 'node:net';
+import { connect, createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Scenario } from '../emulator/scenario';
 import { startEmulator, type Emulator } from '../emulator/server';
@@ -55,6 +55,9 @@ describe('the built bundles (stripped undici, one llhttp build)', function () {
   let proxy: Server;
   let proxyUrl: string;
   let tunnels: string[];
+  let socks: NetServer;
+  let socksUrl: string;
+  let socksTunnels: string[];
   const sockets = new Set<Socket>();
 
   before(async function () {
@@ -85,10 +88,39 @@ describe('the built bundles (stripped undici, one llhttp build)', function () {
     });
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
     proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    // A SOCKS5 proxy (RFC 1928, no authentication, CONNECT only): every host it is asked for is the emulator.
+    socks = createNetServer((client) => {
+      sockets.add(client);
+      client.on('close', () => sockets.delete(client));
+      client.on('error', () => client.destroy());
+      client.once('data', (greeting: Buffer) => {
+        if (greeting[0] !== 5 || !greeting.subarray(2, 2 + greeting[1]).includes(0)) {
+          client.end(Buffer.from([5, 0xff]));
+          return;
+        }
+        client.write(Buffer.from([5, 0]));
+        client.once('data', (request: Buffer) => {
+          // VER CMD RSV ATYP DST.ADDR DST.PORT; a domain name (ATYP 3) is one length byte, then the name.
+          const named = request[3] === 3;
+          const host = named ? request.subarray(5, 5 + request[4]).toString('latin1') : request.subarray(4, 8).join('.');
+          const port = request.readUInt16BE(named ? 5 + request[4] : 8);
+          socksTunnels.push(`${host}:${port}`);
+          const upstream = connect(Number(new URL(emu.url).port), '127.0.0.1', () => {
+            client.write(Buffer.from([5, 0, 0, 1, 127, 0, 0, 1, 0, 0]));
+            upstream.pipe(client);
+            client.pipe(upstream);
+          });
+          upstream.on('error', () => client.destroy());
+        });
+      });
+    });
+    await new Promise<void>((resolve) => socks.listen(0, '127.0.0.1', resolve));
+    socksUrl = `socks5://127.0.0.1:${(socks.address() as AddressInfo).port}`;
   });
 
   beforeEach(() => {
     tunnels = [];
+    socksTunnels = [];
     emu.clearRequests();
   });
 
@@ -97,6 +129,7 @@ describe('the built bundles (stripped undici, one llhttp build)', function () {
       socket.destroy();
     }
     await new Promise((resolve) => proxy.close(resolve));
+    await new Promise((resolve) => socks.close(resolve));
     await emu.close();
   });
 
@@ -119,6 +152,19 @@ describe('the built bundles (stripped undici, one llhttp build)', function () {
       assert.deepEqual(healthOf(result), new Map([[JOBS[0], 'ok'], [JOBS[1], 'error']]));
       assert.ok(tunnels.length >= 1 && tunnels.every((t) => t.startsWith('dts.bundle-test.invalid:')), `tunnels: ${JSON.stringify(tunnels)}`);
       assert.ok(emu.requests.every((r) => r.outcome === 'ok'), JSON.stringify(emu.requests));
+    });
+
+    it(`dist/cli.js goes through a SOCKS5 proxy from HTTPS_PROXY (${version})`, async () => {
+      const endpoint = emu.url.replace('127.0.0.1', 'dts.bundle-test.invalid');
+      const result = await run(['--endpoint', endpoint, '--allow-insecure-http', '--signature-version', version, '--json', ...JOBS], {
+        HTTPS_PROXY: socksUrl,
+        HTTP_PROXY: socksUrl,
+      });
+      assert.equal(result.code, 1, `exit ${result.code}\n${result.stderr}`);
+      assert.deepEqual(healthOf(result), new Map([[JOBS[0], 'ok'], [JOBS[1], 'error']]));
+      assert.ok(socksTunnels.length >= 1 && socksTunnels.every((t) => t.startsWith('dts.bundle-test.invalid:')), `SOCKS5 tunnels: ${JSON.stringify(socksTunnels)}`);
+      assert.deepEqual(tunnels, [], 'not through the HTTP proxy');
+      assert.ok(emu.requests.length >= 1 && emu.requests.every((r) => r.outcome === 'ok'), JSON.stringify(emu.requests));
     });
   }
 
