@@ -1,3 +1,4 @@
+import { field, isObject } from './api/response';
 import { jobKey, type JobSpec } from './jobs';
 
 /**
@@ -146,24 +147,6 @@ export class LagHistory {
     return this.persisted(index * LAG_SEGMENT_MS, (index + 1) * LAG_SEGMENT_MS);
   }
 
-  /** The segments that hold samples, oldest first. */
-  segments(): number[] {
-    const found = new Set<number>();
-    for (const { directions } of this.jobs.values()) {
-      for (const samples of directions.values()) {
-        let previous = Number.NaN;
-        for (const sample of samples) {
-          const index = segmentOf(sample.at);
-          if (index !== previous) {
-            found.add(index);
-            previous = index;
-          }
-        }
-      }
-    }
-    return [...found].sort((a, b) => a - b);
-  }
-
   /** The segments changed since the last call, oldest first; the set starts empty again. */
   takeChangedSegments(): number[] {
     const changed = [...this.changed].sort((a, b) => a - b);
@@ -203,8 +186,8 @@ export class LagHistory {
    * value is not one of those versions at all. Samples older than the newest already kept are ignored, as in `record`.
    */
   readPersisted(value: unknown, bounds: ReadBounds = {}): boolean {
-    const version = isRecord(value) ? own(value, 'version') : undefined;
-    const jobs = isRecord(value) ? own(value, 'jobs') : undefined;
+    const version = isObject(value) ? field(value, 'version') : undefined;
+    const jobs = isObject(value) ? field(value, 'jobs') : undefined;
     if ((version !== 1 && version !== 2) || !Array.isArray(jobs)) {
       return false;
     }
@@ -212,20 +195,20 @@ export class LagHistory {
     const before = bounds.before ?? Number.POSITIVE_INFINITY;
     const maxSamples = bounds.maxSamples ?? Number.POSITIVE_INFINITY;
     for (const job of jobs as unknown[]) {
-      if (!isRecord(job)) {
+      if (!isObject(job)) {
         continue;
       }
-      const [id, region, directions] = [own(job, 'id'), own(job, 'region'), own(job, 'directions')];
+      const [id, region, directions] = [field(job, 'id'), field(job, 'region'), field(job, 'directions')];
       if (typeof id !== 'string' || typeof region !== 'string' || !Array.isArray(directions)) {
         continue;
       }
       const spec = { id, region };
       for (const d of (directions as unknown[]).slice(0, MAX_DIRECTIONS_PER_JOB)) {
-        const direction = isRecord(d) ? own(d, 'direction') : undefined;
-        if (!isRecord(d) || typeof direction !== 'string' || direction.length > MAX_DIRECTION_LENGTH) {
+        const direction = isObject(d) ? field(d, 'direction') : undefined;
+        if (!isObject(d) || typeof direction !== 'string' || direction.length > MAX_DIRECTION_LENGTH) {
           continue;
         }
-        const pairs = version === 1 ? own(d, 'samples') : fromDeltas(own(d, 'start'), own(d, 't'), own(d, 'lag'), maxSamples);
+        const pairs = version === 1 ? field(d, 'samples') : fromDeltas(field(d, 'start'), field(d, 't'), field(d, 'lag'), maxSamples);
         // Version 1 counts seconds, version 2 milliseconds.
         const scale = version === 1 ? 1000 : 1;
         if (!Array.isArray(pairs) || pairs.length > maxSamples) {
@@ -388,15 +371,6 @@ function fromDeltas(start: unknown, t: unknown, lag: unknown, maxLength = Number
     pairs.push([at, lag[i]]);
   }
   return pairs;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** A saved value's own property: nothing is looked up on its prototype. */
-function own(value: Record<string, unknown>, key: string): unknown {
-  return Object.hasOwn(value, key) ? value[key] : undefined;
 }
 
 function isPersistedSample(value: unknown): value is [number, number | null] {

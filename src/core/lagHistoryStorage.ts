@@ -1,3 +1,4 @@
+import { field, isObject, type Json } from './api/response';
 import { LAG_HISTORY_WINDOW_MS, LAG_SEGMENT_MS, LagHistory, MAX_DIRECTIONS_PER_JOB, MAX_POINTS_PER_DIRECTION, type LagHistoryOptions } from './lagHistory';
 
 /**
@@ -189,12 +190,12 @@ export class LagHistoryStorage {
  * window's start no later than `latestStart`.
  */
 function parseIndex(value: unknown, maxSegments: number, latestStart: number): { windowStart: number; segments: number[]; trimmed: boolean } | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+  if (!isObject(value)) {
     return undefined;
   }
-  const version = own(value, 'version');
-  const windowStart = own(value, 'windowStart');
-  const segments = own(value, 'segments');
+  const version = field(value, 'version');
+  const windowStart = field(value, 'windowStart');
+  const segments = field(value, 'segments');
   if (version !== 3 || typeof windowStart !== 'number' || !Number.isFinite(windowStart) || !Array.isArray(segments)) {
     return undefined;
   }
@@ -211,12 +212,12 @@ function parseIndex(value: unknown, maxSegments: number, latestStart: number): {
 }
 
 /** How many samples a segment says it holds (what reading it would at most record). */
-function sampleCount(segment: object): number {
+function sampleCount(segment: Json): number {
   let count = 0;
-  for (const job of own(segment, 'jobs') as unknown[]) {
-    const directions = typeof job === 'object' && job !== null ? own(job, 'directions') : undefined;
+  for (const job of field(segment, 'jobs') as unknown[]) {
+    const directions = isObject(job) ? field(job, 'directions') : undefined;
     for (const d of Array.isArray(directions) ? (directions as unknown[]).slice(0, MAX_DIRECTIONS_PER_JOB) : []) {
-      const t = typeof d === 'object' && d !== null ? own(d, 't') : undefined;
+      const t = isObject(d) ? field(d, 't') : undefined;
       count += Array.isArray(t) ? t.length : 0;
     }
   }
@@ -224,14 +225,10 @@ function sampleCount(segment: object): number {
 }
 
 /** A segment is version 2 of the whole form, with a bounded number of jobs. */
-function isSegment(value: unknown): value is object {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+function isSegment(value: unknown): value is Json {
+  if (!isObject(value)) {
     return false;
   }
-  const jobs = own(value, 'jobs');
-  return own(value, 'version') === 2 && Array.isArray(jobs) && jobs.length <= MAX_SEGMENT_JOBS;
-}
-
-function own(value: object, key: string): unknown {
-  return Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined;
+  const jobs = field(value, 'jobs');
+  return field(value, 'version') === 2 && Array.isArray(jobs) && jobs.length <= MAX_SEGMENT_JOBS;
 }

@@ -108,11 +108,19 @@ export function directionHealth(status: string, lag: number | null, lagWarningSe
   return health;
 }
 
+/** Each health's place in HEALTH_SEVERITY (0 is the worst). */
+const SEVERITY_RANK: ReadonlyMap<string, number> = new Map(HEALTH_SEVERITY.map((h, i) => [h, i]));
+
+/** A health's place in HEALTH_SEVERITY, 0 the worst; undefined for anything that is not a health. */
+export function healthRank(health: string): number | undefined {
+  return SEVERITY_RANK.get(health);
+}
+
 export function worstHealth(healths: Iterable<Health>): Health | undefined {
   let worst: number | undefined;
   for (const h of healths) {
-    const rank = HEALTH_SEVERITY.indexOf(h);
-    if (rank === -1) {
+    const rank = healthRank(h);
+    if (rank === undefined) {
       continue;
     }
     worst = worst === undefined ? rank : Math.min(worst, rank);

@@ -60,19 +60,13 @@ export function canonicalQueryString(params: Readonly<Record<string, string>>): 
 /**
  * `crypto.hash` (Node 20.12 and later): a digest in one call, without a Hash object and the digest looked up by name
  * each time, which cost more than the hashing itself at one signature per request. Older Node takes createHash.
+ * The HMACs stay createHmac's: one built by hand from two such digests measured about 5 % less CPU per query, not
+ * worth carrying our own construction of the primitive keyed with the secret.
  */
 const oneShotHash = typeof crypto.hash === 'function' ? crypto.hash : undefined;
 
 function sha256Hex(data: string | Uint8Array): string {
   return oneShotHash ? oneShotHash('sha256', data, 'hex') : crypto.createHash('sha256').update(data).digest('hex');
-}
-
-/**
- * HMAC through Node's createHmac, not built by hand from two digests: a hand-built HMAC measured about 5 % less CPU
- * per query, not worth carrying our own construction of a primitive that signs with the secret.
- */
-function hmac(algorithm: 'sha1' | 'sha256', secret: string, message: string, encoding: 'hex' | 'base64'): string {
-  return crypto.createHmac(algorithm, secret).update(message).digest(encoding);
 }
 
 /** The hash of an empty body, which every request without one signs. */
@@ -118,41 +112,31 @@ export function signV3(input: V3Input): V3Signed {
   const contentSha256 = input.body === undefined || input.body.length === 0 ? EMPTY_SHA256 : sha256Hex(input.body);
   const date = formatTimestamp(input.date);
   const token = input.credentials.securityToken;
-  let headers: Record<string, string>;
+  const headers: Record<string, string> = {};
+  if (input.headers) {
+    for (const name of Object.keys(input.headers)) {
+      headers[name.toLowerCase()] = input.headers[name];
+    }
+  }
+  headers['host'] = input.host;
+  headers['x-acs-action'] = input.action;
+  headers['x-acs-version'] = input.version;
+  headers['x-acs-date'] = date;
+  headers['x-acs-signature-nonce'] = input.nonce;
+  headers['x-acs-content-sha256'] = contentSha256;
+  if (token) {
+    headers['x-acs-security-token'] = token;
+  }
   let canonicalHeaders: string;
   let signedHeaders: string;
   if (input.headers === undefined) {
-    // The usual request: only the headers below, whose sorted order is known (host, then x-acs-* by name).
-    headers = {
-      host: input.host,
-      'x-acs-action': input.action,
-      'x-acs-version': input.version,
-      'x-acs-date': date,
-      'x-acs-signature-nonce': input.nonce,
-      'x-acs-content-sha256': contentSha256,
-    };
+    // The usual request: only the headers above, whose sorted order is known (host, then x-acs-* by name).
     canonicalHeaders =
       `host:${input.host.trim()}\nx-acs-action:${input.action.trim()}\nx-acs-content-sha256:${contentSha256}\nx-acs-date:${date}\n` +
       (token ? `x-acs-security-token:${token.trim()}\n` : '') +
       `x-acs-signature-nonce:${input.nonce.trim()}\nx-acs-version:${input.version.trim()}\n`;
     signedHeaders = token ? SIGNED_WITH_TOKEN : SIGNED_WITHOUT_TOKEN;
-    if (token) {
-      headers['x-acs-security-token'] = token;
-    }
   } else {
-    headers = {};
-    for (const name of Object.keys(input.headers)) {
-      headers[name.toLowerCase()] = input.headers[name];
-    }
-    headers['host'] = input.host;
-    headers['x-acs-action'] = input.action;
-    headers['x-acs-version'] = input.version;
-    headers['x-acs-date'] = date;
-    headers['x-acs-signature-nonce'] = input.nonce;
-    headers['x-acs-content-sha256'] = contentSha256;
-    if (token) {
-      headers['x-acs-security-token'] = token;
-    }
     const names = Object.keys(headers).filter(isSignedHeader).sort();
     canonicalHeaders = '';
     for (const n of names) {
@@ -163,7 +147,7 @@ export function signV3(input: V3Input): V3Signed {
   const canonicalQuery = input.canonicalQuery ?? canonicalQueryString(input.query);
   const canonicalRequest = `${input.method.toUpperCase()}\n/\n${canonicalQuery}\n${canonicalHeaders}\n${signedHeaders}\n${contentSha256}`;
   const stringToSign = `ACS3-HMAC-SHA256\n${sha256Hex(canonicalRequest)}`;
-  const signature = hmac('sha256', input.credentials.accessKeySecret, stringToSign, 'hex');
+  const signature = crypto.createHmac('sha256', input.credentials.accessKeySecret).update(stringToSign).digest('hex');
   headers['authorization'] =
     `ACS3-HMAC-SHA256 Credential=${input.credentials.accessKeyId},SignedHeaders=${signedHeaders},Signature=${signature}`;
   return { headers, canonicalRequest, stringToSign, signature, signedHeaders, canonicalQuery };
@@ -219,7 +203,7 @@ export function v2Signature(
 
 function v2SignCanonical(method: string, canonicalQuery: string, accessKeySecret: string): { stringToSign: string; signature: string } {
   const stringToSign = `${method.toUpperCase()}&%2F&${percentEncode(canonicalQuery)}`;
-  const signature = hmac('sha1', `${accessKeySecret}&`, stringToSign, 'base64');
+  const signature = crypto.createHmac('sha1', `${accessKeySecret}&`).update(stringToSign).digest('base64');
   return { stringToSign, signature };
 }
 

@@ -5,7 +5,7 @@ import { failureReason, isFailedCheck, reasonLine, type JobDetails, type JobEndp
 import { formatNumber } from '../locale';
 import { isFailed, jobHealth } from '../attention';
 import { DEFAULT_ACCOUNT, displayName, jobKey, type JobSpec } from '../jobs';
-import { aheadNote, directionLabel, formatLag, HEALTH_SEVERITY, statusLabel, type DirectionStatus } from '../model';
+import { aheadNote, directionLabel, formatLag, HEALTH_SEVERITY, healthRank, statusLabel, type DirectionStatus } from '../model';
 import { safeText, stripControl } from '../safeText';
 import type { JobView, StoreState } from '../store';
 import { healthIcon, healthWords, NOT_FOUND_ICON, type IconSpec } from './health';
@@ -195,15 +195,12 @@ export function directionDescription(d: DirectionStatus, ctx: PresentContext, de
   ]);
 }
 
-/** Each health's place in HEALTH_SEVERITY, worst first. */
-const SEVERITY_RANK: ReadonlyMap<string, number> = new Map(HEALTH_SEVERITY.map((h, i) => [h, i]));
-
 /** The first direction of the worst health (HEALTH_SEVERITY), as `worstHealth` ranks them. */
 function worstDirection(directions: readonly DirectionStatus[]): DirectionStatus | undefined {
   let worst: DirectionStatus | undefined;
   let worstRank = HEALTH_SEVERITY.length;
   for (const d of directions) {
-    const rank = SEVERITY_RANK.get(d.health);
+    const rank = healthRank(d.health);
     if (rank !== undefined && rank < worstRank) {
       worst = d;
       worstRank = rank;
